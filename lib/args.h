@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Walking argv in the iproute2 manner: positional words first, then keyword/value pairs
+ * described by a table, so that every command reports bad input the same way and names
+ * the argument that was wrong.
+ */
+#ifndef ZC_ARGS_H
+#define ZC_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct args {
+	int argc;
+	char **argv;
+};
+
+static inline bool args_empty(const struct args *a)
+{
+	return a->argc <= 0;
+}
+
+static inline const char *args_peek(const struct args *a)
+{
+	return a->argc > 0 ? a->argv[0] : NULL;
+}
+
+static inline const char *args_next(struct args *a)
+{
+	if (a->argc <= 0)
+		return NULL;
+	a->argc--;
+	return *a->argv++;
+}
+
+/* Numbers: decimal or 0x hex, no sign, no trailing junk; -EINVAL or -ERANGE. */
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Sizes: a number with an optional binary suffix K, M, G, T (KiB... and k also accepted). */
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* "64M" style rendering of a byte count, exact where it can be. */
+void format_size(uint64_t bytes, char *buf, size_t len);
+
+enum kw_type {
+	KW_FLAG,	/* keyword alone: sets a bool */
+	KW_U64,		/* uint64_t within [min, max] */
+	KW_SIZE,	/* uint64_t byte count within [min, max] */
+	KW_STR,		/* const char *, 1..max bytes (max 0: any length) */
+	KW_CHOICE,	/* int index into choices[] */
+};
+
+struct kw {
+	const char *name;
+	enum kw_type type;
+	void *dest;
+	uint64_t min;
+	uint64_t max;
+	const char *const *choices;	/* NULL-terminated, for KW_CHOICE */
+	bool *seen;			/* optional: set when the keyword was given */
+};
+
+/* Consume every remaining word as keyword [value]; on bad input print a usage error. */
+int args_parse_kw(struct args *a, const struct kw *table);
+
+/* Take one positional word named `what` (for messages), 1..maxlen bytes. */
+int args_take(struct args *a, const char *what, size_t maxlen, const char **out);
+/* Fail with a usage error if words remain. */
+int args_done(const struct args *a);
+
+/* Split a batch line into words: blanks separate, "..." and '...' quote, \ escapes, # comments. */
+int args_split_line(char *line, char **argv, int max_words);
+
+#endif

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "cmd.h"
+
+#include <string.h>
+
+#include "err.h"
+#include "json.h"
+
+void cmd_print_help(const struct object *obj)
+{
+	const struct cmd *c;
+
+	out_open_object(NULL);
+	print_string(PRINT_JSON, "object", NULL, obj->name);
+	print_string(PRINT_TEXT, NULL, "Usage: zcioctl [OPTIONS] %s", obj->name);
+	print_text(" { COMMAND | help }\n");
+	if (obj->default_cmd)
+		print_string(PRINT_ANY, "default_command", "Without COMMAND: %s\n", obj->default_cmd);
+	print_text("Commands:\n");
+	out_open_array("commands");
+	for (c = obj->cmds; c->name; c++) {
+		out_open_object(NULL);
+		print_string(PRINT_ANY, "name", "  %s %s", c->name);
+		print_string(PRINT_TEXT, NULL, "%s", c->synopsis && *c->synopsis ? " " : "");
+		print_string(PRINT_ANY, "synopsis", "%s\n", c->synopsis ? c->synopsis : "");
+		print_string(PRINT_ANY, "summary", "      %s\n", c->summary);
+		out_close_object();
+	}
+	out_close_array();
+	out_close_object();
+}
+
+static const struct cmd *find_cmd(const struct object *obj, const char *name)
+{
+	const struct cmd *c;
+
+	for (c = obj->cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int cmd_select(const struct object *obj, struct args *a)
+{
+	const char *word = args_peek(a);
+	const struct cmd *c;
+
+	if (!word) {
+		if (!obj->default_cmd) {
+			err_set_context(obj->name, NULL);
+			return zc_usage("missing command (try 'zcioctl %s help')", obj->name);
+		}
+		word = obj->default_cmd;
+	} else {
+		args_next(a);
+	}
+	if (!strcmp(word, "help")) {
+		cmd_print_help(obj);
+		return 0;
+	}
+	c = find_cmd(obj, word);
+	if (!c) {
+		err_set_context(obj->name, NULL);
+		return zc_usage("unknown command \"%s\" (try 'zcioctl %s help')", word, obj->name);
+	}
+	err_set_context(obj->name, c->name);
+	return c->func(a);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small file helpers for sysfs, procfs, configfs and debugfs: all return 0 or -errno. */
+#ifndef ZC_FSUTIL_H
+#define ZC_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Read a small file into buf (NUL-terminated, trailing newline removed). */
+int read_text(const char *path, char *buf, size_t len);
+int read_u64_file(const char *path, uint64_t *value);
+int write_text(const char *path, const char *text);
+bool path_exists(const char *path);
+
+/* The entries of a directory (no . and ..), sorted; free with free_names(). Returns the count. */
+int list_dir(const char *path, char ***names);
+void free_names(char **names, int n);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One print layer for text and JSON, in the manner of iproute2's print_*(PRINT_ANY, ...):
+ * each call names the JSON key and the text format of the same value, so the two outputs
+ * cannot drift. JSON is built with json-c (escaping, UTF-8, number formats) and written when
+ * the command's output ends. The text format must be a string literal of ours, never data.
+ */
+#ifndef ZC_JSON_H
+#define ZC_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum print_kind {
+	PRINT_TEXT = 1,	/* only in text mode */
+	PRINT_JSON = 2,	/* only in JSON mode */
+	PRINT_ANY = 3,	/* both */
+};
+
+void out_setup(bool json, bool pretty, FILE *text_stream);
+bool out_is_json(void);
+
+/* A batch in JSON mode collects each command's value into one array, written by out_batch_end(). */
+void out_batch_begin(void);
+void out_batch_end(void);
+
+/* Bracket one command's output: in JSON mode out_end() writes the value (or adds it to the batch). */
+void out_begin(void);
+void out_end(void);
+/* For streams of events (JSON lines): write the value built so far as one line and start anew. */
+void out_flush_line(void);
+
+void out_open_object(const char *key);
+void out_close_object(void);
+void out_open_array(const char *key);
+void out_close_array(void);
+
+void print_string(enum print_kind kind, const char *key, const char *fmt, const char *value);
+void print_uint(enum print_kind kind, const char *key, const char *fmt, uint64_t value);
+void print_int(enum print_kind kind, const char *key, const char *fmt, int64_t value);
+void print_float(enum print_kind kind, const char *key, const char *fmt, double value);
+void print_bool(enum print_kind kind, const char *key, const char *fmt, bool value);
+void print_null(enum print_kind kind, const char *key, const char *fmt);
+/* Hex in text ("0x%llx"), a number in JSON. */
+void print_hex(enum print_kind kind, const char *key, const char *fmt, uint64_t value);
+/* Text only: a literal string, or a newline. */
+void print_text(const char *s);
+void print_nl(void);
+
+/* The error object of JSON mode: {"error": {...}} in place of the command's value. */
+void out_error(const char *object, const char *command, const char *message, int err, const char *hint);
+
+#endif

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vdpa_nl.h"
+
+#include <errno.h>
+#include <linux/vdpa.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mgmtdev_dump {
+	struct vdpa_mgmtdev *v;
+	int n;
+	int err;
+};
+
+static void copy_str(char *dst, size_t len, struct nlattr *a)
+{
+	snprintf(dst, len, "%s", a ? nla_get_string(a) : "");
+}
+
+static int on_mgmtdev(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[VDPA_ATTR_MAX + 1];
+	struct mgmtdev_dump *d = arg;
+	struct vdpa_mgmtdev *m, *nv;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VDPA_ATTR_MAX, NULL) < 0)
+		return NL_SKIP;
+	nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
+	if (!nv) {
+		d->err = -ENOMEM;
+		return NL_STOP;
+	}
+	d->v = nv;
+	m = &d->v[d->n++];
+	memset(m, 0, sizeof(*m));
+	copy_str(m->bus, sizeof(m->bus), tb[VDPA_ATTR_MGMTDEV_BUS_NAME]);
+	copy_str(m->name, sizeof(m->name), tb[VDPA_ATTR_MGMTDEV_DEV_NAME]);
+	if (tb[VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES])
+		m->classes = nla_get_u64(tb[VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES]);
+	if (tb[VDPA_ATTR_DEV_MGMTDEV_MAX_VQS])
+		m->max_vqs = nla_get_u32(tb[VDPA_ATTR_DEV_MGMTDEV_MAX_VQS]);
+	return NL_OK;
+}
+
+int vdpa_mgmtdev_list(struct genl *g, struct vdpa_mgmtdev **out)
+{
+	struct mgmtdev_dump d = { 0 };
+	struct nl_msg *msg;
+	int err;
+
+	msg = genl_request(g, VDPA_CMD_MGMTDEV_GET, NLM_F_DUMP, VDPA_GENL_VERSION);
+	if (!msg)
+		return -ENOMEM;
+	err = genl_transact(g, msg, on_mgmtdev, &d);
+	if (!err)
+		err = d.err;
+	if (err) {
+		free(d.v);
+		return err;
+	}
+	*out = d.v;
+	return d.n;
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests of lib/args: numbers, sizes, keyword tables and batch line splitting. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "args.h"
+#include "err.h"
+#include "tap.h"
+
+static void test_numbers(void)
+{
+	uint64_t v = 0;
+
+	is_int(parse_u64("42", 0, 100, &v), 0, "42 parses");
+	is_int(v, 42, "42 is 42");
+	is_int(parse_u64("0x10", 0, 100, &v), 0, "hex parses");
+	is_int(v, 16, "0x10 is 16");
+	is_int(parse_u64("-5", 0, 100, &v), -EINVAL, "-5 is refused");
+	is_int(parse_u64(" 5", 0, 100, &v), -EINVAL, "leading blank is refused");
+	is_int(parse_u64("5x", 0, 100, &v), -EINVAL, "trailing junk is refused");
+	is_int(parse_u64("", 0, 100, &v), -EINVAL, "empty is refused");
+	is_int(parse_u64("101", 0, 100, &v), -ERANGE, "above max is out of range");
+	is_int(parse_u64("0", 1, 100, &v), -ERANGE, "below min is out of range");
+	is_int(parse_u64("99999999999999999999", 0, UINT64_MAX, &v), -ERANGE, "2^64+ overflows");
+	is_int(parse_u64("18446744073709551615", 0, UINT64_MAX, &v), 0, "UINT64_MAX parses");
+}
+
+static void test_sizes(void)
+{
+	uint64_t v = 0;
+	char buf[32];
+
+	is_int(parse_size("64K", 0, UINT64_MAX, &v), 0, "64K parses");
+	is_int(v, 65536, "64K is 65536");
+	is_int(parse_size("1M", 0, UINT64_MAX, &v), 0, "1M parses");
+	is_int(v, 1 << 20, "1M is 2^20");
+	is_int(parse_size("16MiB", 0, UINT64_MAX, &v), 0, "16MiB parses");
+	is_int(v, 16 << 20, "16MiB is 16 * 2^20");
+	is_int(parse_size("4096", 0, UINT64_MAX, &v), 0, "plain bytes parse");
+	is_int(parse_size("1Q", 0, UINT64_MAX, &v), -EINVAL, "1Q is refused");
+	is_int(parse_size("-5", 0, UINT64_MAX, &v), -EINVAL, "-5 is refused");
+	is_int(parse_size("1.5M", 0, UINT64_MAX, &v), -EINVAL, "fractions are refused");
+	is_int(parse_size("99999999999999999999", 0, UINT64_MAX, &v), -ERANGE, "20 digits overflow");
+	is_int(parse_size("17179869184T", 0, UINT64_MAX, &v), -ERANGE, "suffix overflow is caught");
+	is_int(parse_size("0", 1, 100, &v), -ERANGE, "size below min");
+	format_size(1 << 20, buf, sizeof(buf));
+	is_str(buf, "1M", "1 MiB formats as 1M");
+	format_size(1536, buf, sizeof(buf));
+	is_str(buf, "1536", "1536 has no exact unit");
+	format_size(3ULL << 30, buf, sizeof(buf));
+	is_str(buf, "3G", "3 GiB formats as 3G");
+}
+
+static void test_keywords(void)
+{
+	static const char *const modes[] = { "dmabuf", "copy", NULL };
+	uint64_t size = 0, count = 0;
+	const char *name = NULL;
+	bool verify = false, size_seen = false;
+	int mode = -1;
+	const struct kw table[] = {
+		{ "size", KW_SIZE, &size, 1, 1 << 30, .seen = &size_seen },
+		{ "count", KW_U64, &count, 1, 1000 },
+		{ "name", KW_STR, &name, 0, 8 },
+		{ "mode", KW_CHOICE, &mode, .choices = modes },
+		{ "verify", KW_FLAG, &verify },
+		{ 0 },
+	};
+	char *good[] = { "size", "1M", "count", "10", "name", "disk0", "mode", "copy", "verify" };
+	char *twice[] = { "count", "1", "count", "2" };
+	char *unknown[] = { "colour", "red" };
+	char *noval[] = { "size" };
+	char *badchoice[] = { "mode", "zero" };
+	char *toolong[] = { "name", "123456789" };
+	char *range[] = { "count", "1001" };
+	struct args a;
+
+	a = (struct args){ 9, good };
+	is_int(args_parse_kw(&a, table), 0, "a full keyword line parses");
+	ok(size == 1 << 20 && count == 10 && verify && mode == 1 && size_seen && !strcmp(name, "disk0"),
+	   "every keyword landed in its place");
+	a = (struct args){ 4, twice };
+	is_int(args_parse_kw(&a, table), -ZC_EUSAGE, "a keyword given twice is a usage error");
+	a = (struct args){ 2, unknown };
+	is_int(args_parse_kw(&a, table), -ZC_EUSAGE, "an unknown keyword is a usage error");
+	a = (struct args){ 1, noval };
+	is_int(args_parse_kw(&a, table), -ZC_EUSAGE, "a keyword without its value is a usage error");
+	a = (struct args){ 2, badchoice };
+	is_int(args_parse_kw(&a, table), -ZC_EUSAGE, "a value outside the choices is a usage error");
+	a = (struct args){ 2, toolong };
+	is_int(args_parse_kw(&a, table), -ZC_EUSAGE, "a string over its length is a usage error");
+	a = (struct args){ 2, range };
+	is_int(args_parse_kw(&a, table), -ZC_EUSAGE, "a number over its range is a usage error");
+}
+
+static void test_split(void)
+{
+	char line[] = "vduse create  \"disk 0\" type\\ blk 'a\"b' # comment";
+	char empty[] = "   # only a comment";
+	char open[] = "ffs up \"unterminated";
+	char *argv[8];
+	int n;
+
+	n = args_split_line(line, argv, 8);
+	is_int(n, 5, "five words");
+	is_str(argv[2], "disk 0", "double quotes keep blanks");
+	is_str(argv[3], "type blk", "backslash escapes a blank");
+	is_str(argv[4], "a\"b", "single quotes keep a double quote");
+	is_int(args_split_line(empty, argv, 8), 0, "a comment line has no words");
+	is_int(args_split_line(open, argv, 8), -EINVAL, "an open quote is refused");
+}
+
+int main(void)
+{
+	/* the usage errors print to stderr: keep the TAP stream on stdout clean */
+	test_numbers();
+	test_sizes();
+	test_keywords();
+	test_split();
+	return done_testing();
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the object files of the zcioctl binary share: global options and their object tables. */
+#ifndef ZCIOCTL_H
+#define ZCIOCTL_H
+
+#include <stdbool.h>
+
+#include "cmd.h"
+
+struct globals {
+	bool json;
+	bool pretty;
+	bool force;
+	bool quiet;
+	int verbose;
+};
+
+extern struct globals g_opts;
+
+extern const struct object feature_object;
+extern const struct object version_object;
+
+#endif
