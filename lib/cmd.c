@@ -20,7 +20,7 @@ void cmd_print_help(const struct object *obj)
 	out_open_array("commands");
 	for (c = obj->cmds; c->name; c++) {
 		out_open_object(NULL);
-		print_string(PRINT_ANY, "name", "  %s %s", c->name);
+		print_string(PRINT_ANY, "name", "  %s", c->name);
 		print_string(PRINT_TEXT, NULL, "%s", c->synopsis && *c->synopsis ? " " : "");
 		print_string(PRINT_ANY, "synopsis", "%s\n", c->synopsis ? c->synopsis : "");
 		print_string(PRINT_ANY, "summary", "      %s\n", c->summary);

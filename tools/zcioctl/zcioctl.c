@@ -28,6 +28,7 @@ static const struct object help_object = { "help", help_cmds, "show", "this text
 /* Exact names only: the objects share prefixes (vduse, vfio, vhost), so no abbreviations. */
 static const struct object *const objects[] = {
 	&feature_object,
+	&ffs_object,
 	&version_object,
 	&help_object,
 };

@@ -18,6 +18,7 @@ struct globals {
 extern struct globals g_opts;
 
 extern const struct object feature_object;
+extern const struct object ffs_object;
 extern const struct object version_object;
 
 #endif

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "dmabuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/sync_file.h>
+#include <linux/udmabuf.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+size_t dmabuf_page_align(size_t size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (size + page - 1) & ~(page - 1);
+}
+
+/*
+ * udmabuf wants a memfd that cannot shrink under it (F_SEAL_SHRINK) and may still be written
+ * (no F_SEAL_WRITE); offset and size page-aligned, size within its size_limit_mb.
+ */
+static int alloc_udmabuf(size_t size, int *out_fd)
+{
+	struct udmabuf_create create = { 0 };
+	int memfd, dev, fd, err = 0;
+
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return -errno;
+	memfd = memfd_create("zcioctl-udmabuf", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (memfd < 0) {
+		err = -errno;
+		goto out_dev;
+	}
+	if (ftruncate(memfd, size) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		err = -errno;
+		goto out_memfd;
+	}
+	create.memfd = memfd;
+	create.flags = UDMABUF_FLAGS_CLOEXEC;
+	create.offset = 0;
+	create.size = size;
+	fd = ioctl(dev, UDMABUF_CREATE, &create);
+	if (fd < 0)
+		err = -errno;
+	else
+		*out_fd = fd;
+out_memfd:
+	close(memfd);	/* the dmabuf holds the pages */
+out_dev:
+	close(dev);
+	return err;
+}
+
+static int alloc_system_heap(size_t size, int *out_fd)
+{
+	struct dma_heap_allocation_data alloc = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int heap, err = 0;
+
+	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (heap < 0)
+		return -errno;
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc))
+		err = -errno;
+	else
+		*out_fd = (int)alloc.fd;
+	close(heap);
+	return err;
+}
+
+int dmabuf_alloc(enum dmabuf_heap heap, size_t size, struct dmabuf *b)
+{
+	int err, fd = -1;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+	if (size == 0 || size != dmabuf_page_align(size))
+		return -EINVAL;
+	err = heap == DMABUF_HEAP_UDMABUF ? alloc_udmabuf(size, &fd) : alloc_system_heap(size, &fd);
+	if (err)
+		return err;
+	b->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (b->map == MAP_FAILED) {
+		err = -errno;
+		close(fd);
+		b->map = NULL;
+		return err;
+	}
+	b->fd = fd;
+	b->size = size;
+	b->heap = heap;
+	return 0;
+}
+
+void dmabuf_free(struct dmabuf *b)
+{
+	if (b->map)
+		munmap(b->map, b->size);
+	if (b->fd >= 0)
+		close(b->fd);
+	b->map = NULL;
+	b->fd = -1;
+}
+
+static int cpu_sync(const struct dmabuf *b, __u64 when, bool read, bool write)
+{
+	struct dma_buf_sync sync = { .flags = when };
+
+	sync.flags |= (read ? DMA_BUF_SYNC_READ : 0) | (write ? DMA_BUF_SYNC_WRITE : 0);
+	/* the kernel may ask us to retry when interrupted */
+	while (ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &sync))
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+	return 0;
+}
+
+int dmabuf_cpu_begin(const struct dmabuf *b, bool read, bool write)
+{
+	return cpu_sync(b, DMA_BUF_SYNC_START, read, write);
+}
+
+int dmabuf_cpu_end(const struct dmabuf *b, bool read, bool write)
+{
+	return cpu_sync(b, DMA_BUF_SYNC_END, read, write);
+}
+
+int dmabuf_export_sync_file(const struct dmabuf *b, bool write, int *fd)
+{
+	struct dma_buf_export_sync_file exp = {
+		.flags = write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ,
+		.fd = -1,
+	};
+
+	if (ioctl(b->fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp))
+		return -errno;
+	*fd = exp.fd;
+	return 0;
+}
+
+/* On a dmabuf, POLLOUT waits for every fence (as a writer must), POLLIN for the writers only. */
+int dmabuf_wait_fd(int fd, bool write, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = write ? POLLOUT : POLLIN };
+	int n;
+
+	do
+		n = poll(&p, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ETIMEDOUT;
+	if (p.revents & (POLLERR | POLLNVAL))
+		return -EIO;
+	return 0;
+}
+
+int sync_file_status(int sync_fd, struct fence_status *st)
+{
+	struct sync_fence_info fences[8];
+	struct sync_file_info info = { 0 };
+	unsigned i;
+
+	memset(st, 0, sizeof(*st));
+	memset(fences, 0, sizeof(fences));
+	info.num_fences = 8;
+	info.sync_fence_info = (uintptr_t)fences;
+	if (ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info))
+		return -errno;
+	st->status = info.status;
+	st->num_fences = info.num_fences;
+	for (i = 0; i < info.num_fences && i < 8; i++) {
+		if (fences[i].timestamp_ns > st->timestamp_ns)
+			st->timestamp_ns = fences[i].timestamp_ns;
+		if (fences[i].status < 0)
+			st->status = fences[i].status;
+	}
+	if (info.num_fences)
+		snprintf(st->driver, sizeof(st->driver), "%s", fences[0].driver_name);
+	return 0;
+}

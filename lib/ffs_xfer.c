@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "ffs_xfer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ffs.h"
+#include "pattern.h"
+#include "sig.h"
+
+#define failed_at(r, ...) snprintf((r)->failed, sizeof((r)->failed), __VA_ARGS__)
+
+/* IN: the bytes of transfer `index` into buf, from the file or the pattern. */
+static int produce(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, uint64_t index, void *buf)
+{
+	if (o->data_fd < 0) {
+		pattern_fill(buf, o->size, o->seed, index * o->size);
+		return 0;
+	}
+	{
+		ssize_t n = pread(o->data_fd, buf, o->size, (off_t)(index * o->size));
+
+		if (n < 0) {
+			failed_at(r, "reading the data file");
+			return -errno;
+		}
+		/* past the end of the file: zeros, so every transfer has its full length */
+		memset((char *)buf + n, 0, o->size - (size_t)n);
+	}
+	return 0;
+}
+
+/* OUT: check or store the bytes of transfer `index`. */
+static int consume(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, uint64_t index, const void *buf)
+{
+	if (o->data_fd >= 0) {
+		if (pwrite(o->data_fd, buf, o->size, (off_t)(index * o->size)) != (ssize_t)o->size) {
+			failed_at(r, "writing the data file");
+			return errno ? -errno : -EIO;
+		}
+	} else if (o->verify && !r->verify_failed) {
+		size_t bad = pattern_check(buf, o->size, o->seed, index * o->size);
+
+		if (bad < o->size) {
+			r->verify_failed = true;
+			r->first_bad_offset = index * o->size + bad;
+		}
+	}
+	return 0;
+}
+
+struct slot {
+	struct dmabuf buf;
+	bool attached;
+	int sync_fd;
+	uint64_t queued_ns;
+};
+
+static int wait_slot(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, struct slot *s)
+{
+	struct fence_status st;
+	uint64_t done_ns;
+	int err;
+
+	(void)ep;
+	if (o->wait == FFS_WAIT_SYNC_FILE) {
+		err = dmabuf_wait_fd(s->sync_fd, false, o->timeout_ms);
+		if (!err)
+			err = sync_file_status(s->sync_fd, &st);
+		close(s->sync_fd);
+		s->sync_fd = -1;
+		if (err) {
+			failed_at(r, "waiting for the fence (sync_file)");
+			return err;
+		}
+		if (st.status < 0 && !r->fence_error)
+			r->fence_error = st.status;
+		/* the kernel's own signal time, not when we woke up */
+		done_ns = st.timestamp_ns > s->queued_ns ? st.timestamp_ns : now_ns();
+	} else {
+		err = dmabuf_wait_fd(s->buf.fd, true, o->timeout_ms);
+		if (err) {
+			failed_at(r, "waiting for the fence (poll on the dmabuf)");
+			return err;
+		}
+		done_ns = now_ns();
+	}
+	return samples_add(&r->latency_ns, done_ns - s->queued_ns);
+}
+
+static int queue_slot(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, struct slot *s,
+		      uint64_t index)
+{
+	int err;
+
+	if (r->in) {
+		if ((err = dmabuf_cpu_begin(&s->buf, false, true)) ||
+		    (err = produce(o, r, index, s->buf.map)) ||
+		    (err = dmabuf_cpu_end(&s->buf, false, true))) {
+			if (!r->failed[0])
+				failed_at(r, "DMA_BUF_IOCTL_SYNC");
+			return err;
+		}
+	}
+	s->queued_ns = now_ns();
+	err = ffs_dmabuf_transfer(ep, s->buf.fd, o->size);
+	if (err) {
+		failed_at(r, "FUNCTIONFS_DMABUF_TRANSFER");
+		return err;
+	}
+	if (o->wait == FFS_WAIT_SYNC_FILE) {
+		err = dmabuf_export_sync_file(&s->buf, true, &s->sync_fd);
+		if (err) {
+			failed_at(r, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE");
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int complete_slot(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, struct slot *s, uint64_t index)
+{
+	int err;
+
+	r->transfers++;
+	r->bytes += o->size;
+	if (r->in)
+		return 0;
+	if ((err = dmabuf_cpu_begin(&s->buf, true, false)) ||
+	    (err = consume(o, r, index, s->buf.map)) ||
+	    (err = dmabuf_cpu_end(&s->buf, true, false))) {
+		if (!r->failed[0])
+			failed_at(r, "DMA_BUF_IOCTL_SYNC");
+		return err;
+	}
+	return 0;
+}
+
+static void release_slots(int ep, struct slot *slots, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (slots[i].sync_fd >= 0)
+			close(slots[i].sync_fd);
+		if (slots[i].attached)
+			ffs_dmabuf_detach(ep, slots[i].buf.fd);
+		dmabuf_free(&slots[i].buf);
+	}
+	free(slots);
+}
+
+static int run_dmabuf(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
+{
+	size_t alloc = dmabuf_page_align(o->size);
+	uint64_t queued = 0, done = 0;
+	struct slot *slots;
+	unsigned i, n = o->buffers ? o->buffers : 1;
+	int err = 0;
+
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		slots[i].sync_fd = -1;
+		slots[i].buf.fd = -1;
+	}
+	for (i = 0; i < n && !err; i++) {
+		err = dmabuf_alloc(o->heap, alloc, &slots[i].buf);
+		if (err) {
+			failed_at(r, o->heap == DMABUF_HEAP_UDMABUF ? "UDMABUF_CREATE" : "DMA_HEAP_IOCTL_ALLOC");
+			break;
+		}
+		err = ffs_dmabuf_attach(ep, slots[i].buf.fd);
+		if (err)
+			failed_at(r, "FUNCTIONFS_DMABUF_ATTACH");
+		slots[i].attached = !err;
+	}
+	while (!err && done < o->count) {
+		while (!err && queued < o->count && queued - done < n) {
+			err = queue_slot(ep, o, r, &slots[queued % n], queued);
+			if (!err)
+				queued++;
+		}
+		if (err)
+			break;
+		err = wait_slot(ep, o, r, &slots[done % n]);
+		if (!err)
+			err = complete_slot(o, r, &slots[done % n], done);
+		if (err)
+			break;
+		done++;
+		if (r->fence_error || stop_requested())
+			break;
+		if (o->progress)
+			o->progress(o->progress_arg, done, r->bytes);
+	}
+	if (err == -EINTR && stop_requested())
+		err = 0;
+	r->stopped = stop_requested();
+	/* on an early stop the detach cancels what is still queued (the review's race: tested) */
+	release_slots(ep, slots, n);
+	return err;
+}
+
+static int run_copy(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
+{
+	void *buf;
+	uint64_t i;
+	int err = 0;
+
+	if (posix_memalign(&buf, 4096, o->size))
+		return -ENOMEM;
+	for (i = 0; i < o->count && !err && !stop_requested(); i++) {
+		uint64_t t0;
+		ssize_t n;
+
+		if (r->in && (err = produce(o, r, i, buf)))
+			break;
+		t0 = now_ns();
+		n = r->in ? write(ep, buf, o->size) : read(ep, buf, o->size);
+		if (n < 0) {
+			err = errno == EINTR && stop_requested() ? 0 : -errno;
+			if (err)
+				failed_at(r, r->in ? "write to the endpoint" : "read from the endpoint");
+			break;
+		}
+		if ((uint64_t)n != o->size) {
+			failed_at(r, "short %s: %zd of %llu bytes", r->in ? "write" : "read", n,
+				  (unsigned long long)o->size);
+			err = -EIO;
+			break;
+		}
+		samples_add(&r->latency_ns, now_ns() - t0);
+		r->transfers++;
+		r->bytes += (uint64_t)n;
+		if (!r->in)
+			err = consume(o, r, i, buf);
+		if (o->progress)
+			o->progress(o->progress_arg, i + 1, r->bytes);
+	}
+	r->stopped = stop_requested();
+	free(buf);
+	return err;
+}
+
+int ffs_xfer_run(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
+{
+	uint64_t t0, c0;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = ffs_ep_wait_enabled(ep, o->timeout_ms);
+	if (!err)
+		err = ffs_ep_info(ep, &r->in, &r->max_packet, &r->address);
+	if (err) {
+		failed_at(r, err == -ETIMEDOUT ? "waiting for the host to enable the function" : "FUNCTIONFS_ENDPOINT_DESC");
+		return err;
+	}
+	t0 = now_ns();
+	c0 = cpu_time_ns();
+	err = o->mode == FFS_XFER_DMABUF ? run_dmabuf(ep, o, r) : run_copy(ep, o, r);
+	r->wall_ns = now_ns() - t0;
+	r->cpu_ns = cpu_time_ns() - c0;
+	return err;
+}
+
+void ffs_xfer_result_free(struct ffs_xfer_result *r)
+{
+	samples_free(&r->latency_ns);
+}

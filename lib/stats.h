@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Latency samples and their percentiles; monotonic and CPU clocks; log2 histograms. */
+#ifndef ZC_STATS_H
+#define ZC_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct samples {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+int samples_add(struct samples *s, uint64_t value);
+/* p in [0, 100]; sorts the samples in place; 0 when there are none. */
+uint64_t samples_percentile(struct samples *s, double p);
+uint64_t samples_max(const struct samples *s);
+void samples_free(struct samples *s);
+
+uint64_t now_ns(void);		/* CLOCK_MONOTONIC */
+uint64_t cpu_time_ns(void);	/* user + system time of this process */
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The USB host side of a gadget, through libusb-1.0: find the device, claim an interface and
+ * stream bulk transfers with several in flight, so that the far side is never starved.
+ */
+#ifndef ZC_USBHOST_H
+#define ZC_USBHOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct usbhost_match {
+	int vid, pid;		/* -1: any */
+	int bus, dev;		/* -1: any */
+};
+
+struct usbhost {
+	void *ctx;		/* libusb_context */
+	void *handle;		/* libusb_device_handle */
+	int interface;
+	uint8_t ep;		/* endpoint address, bit 7 set for IN */
+	unsigned max_packet;
+	char dev_desc[64];	/* "bus 1 dev 2 1d6b:0104" */
+};
+
+/*
+ * Open the first device matching m and claim `interface`. ep: an endpoint address, or -1 for
+ * the first bulk endpoint of the interface in direction `in`.
+ */
+int usbhost_open(struct usbhost *u, const struct usbhost_match *m, int interface, int ep, bool in);
+void usbhost_close(struct usbhost *u);
+
+/*
+ * Stream `count` transfers of `size` bytes with up to `depth` in flight. on_chunk is called in
+ * order for each: before submission to fill an OUT buffer, after completion to consume an IN
+ * one (actual is the bytes moved). A non-zero return stops the stream with that error.
+ */
+typedef int (*usbhost_chunk_fn)(void *arg, uint64_t index, uint8_t *buf, size_t actual, bool before);
+int usbhost_stream(struct usbhost *u, size_t size, uint64_t count, unsigned depth, unsigned timeout_ms,
+		   usbhost_chunk_fn on_chunk, void *arg, uint64_t *bytes);
+
+#endif

@@ -1,0 +1,45 @@
+# Helpers for guest tests (sourced after tests/lib/tap.sh).
+
+# The dummy_hcd loopback enumerates our gadget as device 1-1 on the only USB bus.
+USB_IFACE=/sys/bus/usb/devices/1-1:1.0
+
+# wait_for COND SECONDS: poll a shell condition every 0.1 s.
+wait_for() {
+	local cond=$1 tries=$(($2 * 10))
+	while ! eval "$cond"; do
+		tries=$((tries - 1))
+		[ $tries -le 0 ] && return 1
+		sleep 0.1
+	done
+}
+
+# ffs_up NAME [ARGS...]: start `zcioctl ffs up` in the background, wait until the host side
+# has enumerated it. Sets ffs_pid, ffs_mnt, ffs_log.
+ffs_up() {
+	local name=$1
+	shift
+	ffs_mnt=/run/zcioctl/mnt/$name
+	ffs_log=$tap_tmp/ffs-up-$name.log
+	"$ZCIOCTL" -j ffs up "$name" "$@" >"$ffs_log" 2>&1 &
+	ffs_pid=$!
+	wait_for "grep -q '\"event\":\"ready\"' '$ffs_log' || ! kill -0 $ffs_pid 2>/dev/null" 20 &&
+		kill -0 $ffs_pid 2>/dev/null &&
+		wait_for "[ -e $USB_IFACE/ep_81 ] || [ -e $USB_IFACE/ep_01 ] || [ -e $USB_IFACE/ep_02 ]" 30
+}
+
+ffs_down() {
+	"$ZCIOCTL" ffs down "$1" >/dev/null 2>&1
+	wait "$ffs_pid" 2>/dev/null
+	wait_for "[ ! -e $USB_IFACE ]" 10
+}
+
+# Nothing of a gadget left behind: configfs, mounts, owner file.
+gadget_gone() {
+	[ ! -e "/sys/kernel/config/usb_gadget/$1" ] && ! grep -q "^$1 .* functionfs " /proc/mounts &&
+		[ ! -e "/run/zcioctl/ffs/$1" ]
+}
+
+# Count dmabufs alive in the kernel (debugfs bufinfo lists one line per buffer after a header).
+dmabuf_count() {
+	awk '/^Total/ { print $2; found = 1 } END { if (!found) print 0 }' /sys/kernel/debug/dma_buf/bufinfo
+}

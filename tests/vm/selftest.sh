@@ -1,0 +1,44 @@
+#!/bin/bash
+# The guest runner itself: a failing guest test, a kernel WARN and a hung guest must each fail
+# the run; a clean command passes and its exit status comes back.
+. "$top_srcdir/tests/lib/tap.sh"
+vm=$top_srcdir/tests/vm/run
+# the guest sees the host's files but not its /tmp: keep the test scripts in the build tree
+scratch=$(mktemp -d "$top_builddir/vm-selftest.XXXXXX")
+trap 'rm -rf "$scratch" "$tap_tmp"' EXIT
+
+run "$vm" -- true
+expect_rc 0 "a clean command passes"
+
+run "$vm" -- sh -c 'exit 7'
+expect_rc 7 "the command's exit status comes back"
+
+run "$vm" -- sh -c 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT'
+expect_rc 1 "a WARN injected through lkdtm fails the run"
+expect_err 'WARNING:' "the report shows the WARNING"
+
+cat >"$scratch/broken.sh" <<'T'
+echo "ok 1 - fine"
+echo "not ok 2 - deliberately broken"
+echo "1..2"
+exit 1
+T
+run "$vm" --tap "$scratch/broken.sh"
+ok '[ "$rc" != 0 ]' "a deliberately broken guest test fails the run"
+expect_out '^not ok 2 - broken: deliberately broken' "its failing check is reported with the test's name"
+expect_out '^ok 3 - broken: kernel log clean' "the kernel log of that test is checked"
+
+cat >"$scratch/warn.sh" <<'T'
+echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT
+echo "ok 1 - the test itself passes"
+echo "1..1"
+T
+run "$vm" --tap "$scratch/warn.sh"
+ok '[ "$rc" != 0 ]' "a WARN during a passing test fails the run"
+expect_out '^not ok 2 - warn: kernel log clean' "the WARN is charged to the test that caused it"
+
+run "$vm" --timeout 20 -- sleep 600
+ok '[ "$rc" != 0 ]' "a hung guest is stopped by the watchdog"
+expect_err 'did not finish within 20 s' "the watchdog says so"
+
+done_testing

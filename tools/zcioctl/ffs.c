@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* zcioctl ffs: FunctionFS gadgets, DMABUF zero-copy transfers, and the USB host side. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "ffs.h"
+#include "ffs_xfer.h"
+#include "fsutil.h"
+#include "gadget.h"
+#include "json.h"
+#include "pattern.h"
+#include "sig.h"
+#include "state.h"
+#include "usbhost.h"
+#include "zcioctl.h"
+
+#define STATE_KIND "ffs"
+#define MOUNT_BASE STATE_DIR "/mnt"
+
+static const char *const speeds[] = { "full", "high", "super", NULL };
+static const char *const speed_names[] = { "full-speed", "high-speed", "super-speed" };
+
+static int take_gadget_name(struct args *a, const char **name)
+{
+	int err = args_take(a, "NAME", GADGET_NAME_MAX, name);
+
+	if (!err && !gadget_name_valid(*name))
+		return zc_usage("gadget name \"%s\" is wrong: expected 1 to %d characters of A-Z a-z 0-9 _ - .",
+				*name, GADGET_NAME_MAX);
+	return err;
+}
+
+static int hint_for_configfs(int err, const char **hint)
+{
+	if (err == -ENOENT)
+		*hint = "no " GADGET_ROOT ": mount configfs and enable USB_CONFIGFS (zcioctl feature probe usb_gadget)";
+	else if (err == -EACCES || err == -EPERM)
+		*hint = "run as root";
+	else if (err == -EEXIST)
+		*hint = "the name is taken: pick another or run 'zcioctl ffs down NAME'";
+	else
+		*hint = NULL;
+	return err;
+}
+
+/* ---- ffs up ---- */
+
+struct up_opts {
+	struct gadget_config g;
+	uint64_t vid, pid, n_in, n_out;
+	int speed;
+	const char *udc, *mount;
+	char mount_buf[256];
+};
+
+static void print_ready(const struct up_opts *o, const char *udc)
+{
+	unsigned i;
+
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "event", "%s", "ready");
+	print_string(PRINT_ANY, "name", ": gadget %s", o->g.name);
+	print_string(PRINT_ANY, "udc", " on %s", udc);
+	print_string(PRINT_ANY, "mount", ", functionfs at %s", o->mount);
+	print_text(", endpoints");
+	out_open_array("endpoints");
+	for (i = 0; i < o->n_in + o->n_out; i++) {
+		char file[300];
+
+		snprintf(file, sizeof(file), "%s/ep%u", o->mount, i + 1);
+		out_open_object(NULL);
+		print_string(PRINT_ANY, "file", " %s", file);
+		print_string(PRINT_ANY, "direction", " (%s)", i < o->n_in ? "in" : "out");
+		out_close_object();
+	}
+	out_close_array();
+	print_nl();
+	out_close_object();
+	out_flush_line();
+}
+
+static void print_event(const struct ffs_event *ev)
+{
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "event", "%s", ffs_event_name(ev->type));
+	if (ev->type == FUNCTIONFS_SETUP) {
+		print_hex(PRINT_ANY, "request_type", " bRequestType 0x%02llx", ev->request_type);
+		print_hex(PRINT_ANY, "request", " bRequest 0x%02llx", ev->request);
+		print_hex(PRINT_ANY, "value", " wValue 0x%04llx", ev->value);
+		print_hex(PRINT_ANY, "index", " wIndex 0x%04llx", ev->index);
+		print_uint(PRINT_ANY, "length", " wLength %llu", ev->length);
+		print_string(PRINT_ANY, "answer", " -> %s", "stall");
+	}
+	print_nl();
+	out_close_object();
+	out_flush_line();
+}
+
+/* Serve ep0 until SIGINT/SIGTERM: print events, stall control requests we do not implement. */
+static int serve_ep0(int ep0)
+{
+	struct ffs_event ev;
+	int err;
+
+	while (!stop_requested()) {
+		err = ffs_read_event(ep0, &ev);
+		if (err == -EINTR)
+			continue;
+		if (err)
+			return zc_err(-err, NULL, "reading ep0 events");
+		print_event(&ev);
+		if (ev.type == FUNCTIONFS_SETUP)
+			ffs_stall(ep0, &ev);
+	}
+	return 0;
+}
+
+static int up_setup(struct up_opts *o, int *ep0)
+{
+	const char *hint = NULL;
+	char path[300];
+	int err;
+
+	err = gadget_create(&o->g);
+	if (err == -ENOENT)
+		return zc_unsupported(ENOENT, "mount configfs on /sys/kernel/config; the kernel needs USB_CONFIGFS",
+				      "no " GADGET_ROOT);
+	if (err)
+		return zc_err(-hint_for_configfs(err, &hint), hint, "creating gadget %s in configfs", o->g.name);
+	if (mkdir(STATE_DIR, 0755) && errno != EEXIST)
+		return zc_err(errno, NULL, "creating %s", STATE_DIR);
+	if (!o->mount) {
+		mkdir(MOUNT_BASE, 0755);
+		snprintf(o->mount_buf, sizeof(o->mount_buf), MOUNT_BASE "/%s", o->g.name);
+		o->mount = o->mount_buf;
+	}
+	err = gadget_mount_ffs(o->g.name, o->mount);
+	if (err)
+		return zc_err(-err, err == -ENODEV ? "the kernel has no functionfs (USB_CONFIGFS_F_FS)" : NULL,
+			      "mounting functionfs on %s", o->mount);
+	snprintf(path, sizeof(path), "%s/ep0", o->mount);
+	*ep0 = open(path, O_RDWR | O_CLOEXEC);
+	if (*ep0 < 0)
+		return zc_err(errno, NULL, "opening %s", path);
+	err = ffs_write_descriptors(*ep0, o->n_in, o->n_out, o->g.product);
+	if (err)
+		return zc_err(-err, NULL, "writing descriptors and strings to ep0");
+	err = gadget_bind(o->g.name, o->udc);
+	if (err)
+		return zc_err(-err, err == -ENODEV ? "no free UDC: load dummy_hcd or free one with 'zcioctl ffs down'" :
+				    err == -EBUSY ? "the UDC is taken by another gadget" : NULL,
+			      "binding gadget %s to UDC %s", o->g.name, o->udc ? o->udc : "(first free)");
+	return 0;
+}
+
+static int do_up(struct args *a)
+{
+	struct up_opts o = { .vid = 0x1d6b, .pid = 0x0104, .n_in = 1, .n_out = 1, .speed = 1 };
+	const struct kw kws[] = {
+		{ "vid", KW_U64, &o.vid, 0, 0xffff },
+		{ "pid", KW_U64, &o.pid, 0, 0xffff },
+		{ "manufacturer", KW_STR, &o.g.manufacturer, 0, 126 },
+		{ "product", KW_STR, &o.g.product, 0, 126 },
+		{ "serial", KW_STR, &o.g.serial, 0, 126 },
+		{ "in", KW_U64, &o.n_in, 0, FFS_MAX_EPS },
+		{ "out", KW_U64, &o.n_out, 0, FFS_MAX_EPS },
+		{ "speed", KW_CHOICE, &o.speed, .choices = speeds },
+		{ "udc", KW_STR, &o.udc, 0, 64 },
+		{ "mount", KW_STR, &o.mount, 0, 200 },
+		{ 0 },
+	};
+	char udc[64] = "";
+	int ep0 = -1, err, cleanup_err;
+
+	if ((err = take_gadget_name(a, &o.g.name)) || (err = args_parse_kw(a, kws)))
+		return err;
+	if (o.n_in + o.n_out == 0 || o.n_in + o.n_out > FFS_MAX_EPS)
+		return zc_usage("in + out must be 1 to %d endpoints", FFS_MAX_EPS);
+	if (o.udc && !strcmp(o.udc, "auto"))
+		o.udc = NULL;
+	o.g.vid = o.vid;
+	o.g.pid = o.pid;
+	o.g.max_speed = speed_names[o.speed];
+	if (!o.g.manufacturer)
+		o.g.manufacturer = "zcioctl";
+	if (!o.g.product)
+		o.g.product = "zcioctl FunctionFS";
+	if (!o.g.serial)
+		o.g.serial = o.g.name;
+
+	if (gadget_exists(o.g.name) || state_owner(STATE_KIND, o.g.name))
+		return zc_err(EEXIST, "pick another name or run 'zcioctl ffs down NAME'", "gadget %s", o.g.name);
+	err = state_claim(STATE_KIND, o.g.name);
+	if (err)
+		return zc_err(-err, err == -EACCES ? "run as root" : NULL, "recording the owner in " STATE_DIR);
+	sig_catch_stop();
+	err = up_setup(&o, &ep0);
+	if (!err) {
+		gadget_udc(o.g.name, udc, sizeof(udc));
+		print_ready(&o, udc);
+		err = serve_ep0(ep0);
+	}
+	/* undo in reverse: unbind, close ep0 so functionfs can unmount, then the configfs tree */
+	gadget_unbind(o.g.name);
+	if (ep0 >= 0)
+		close(ep0);
+	cleanup_err = gadget_teardown(o.g.name);
+	state_release(STATE_KIND, o.g.name);
+	sig_restore();
+	if (!err && cleanup_err)
+		err = zc_err(-cleanup_err, NULL, "removing gadget %s", o.g.name);
+	return err;
+}
+
+/* ---- ffs down ---- */
+
+static int do_down(struct args *a)
+{
+	const char *name;
+	int err;
+
+	if ((err = take_gadget_name(a, &name)) || (err = args_done(a)))
+		return err;
+	if (!gadget_exists(name) && !state_owner(STATE_KIND, name))
+		return zc_err(ENOENT, "'zcioctl ffs list' shows the gadgets", "gadget %s", name);
+	err = state_stop_owner(STATE_KIND, name, 5000);
+	if (err)
+		return zc_err(-err, NULL, "stopping the 'ffs up' process of %s", name);
+	/* the owner may have been killed: remove whatever it left */
+	err = gadget_teardown(name);
+	state_release(STATE_KIND, name);
+	if (err)
+		return zc_err(-err, err == -EBUSY ? "an endpoint file is still open" : NULL, "removing gadget %s", name);
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "name", "gadget %s", name);
+	print_string(PRINT_ANY, "state", " %s\n", "removed");
+	out_close_object();
+	return 0;
+}
+
+/* ---- ffs list ---- */
+
+static void print_gadget(const char *name)
+{
+	char path[300], value[128], mnt[256];
+	char **funcs;
+	int n, i;
+	pid_t owner = state_owner(STATE_KIND, name);
+
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "name", "%s", name);
+	snprintf(path, sizeof(path), GADGET_ROOT "/%s/idVendor", name);
+	if (!read_text(path, value, sizeof(value)))
+		print_string(PRINT_ANY, "vid", " vid %s", value);
+	snprintf(path, sizeof(path), GADGET_ROOT "/%s/idProduct", name);
+	if (!read_text(path, value, sizeof(value)))
+		print_string(PRINT_ANY, "pid", " pid %s", value);
+	if (!gadget_udc(name, value, sizeof(value)) && value[0]) {
+		print_string(PRINT_ANY, "udc", " udc %s", value);
+		print_string(PRINT_ANY, "state", " %s", "bound");
+	} else {
+		print_null(PRINT_JSON, "udc", NULL);
+		print_string(PRINT_ANY, "state", " %s", "unbound");
+	}
+	snprintf(path, sizeof(path), GADGET_ROOT "/%s/functions", name);
+	n = list_dir(path, &funcs);
+	out_open_array("functions");
+	print_text(" functions");
+	for (i = 0; i < n; i++)
+		print_string(PRINT_ANY, NULL, " %s", funcs[i]);
+	out_close_array();
+	if (n > 0)
+		free_names(funcs, n);
+	if (!gadget_ffs_mountpoint(name, mnt, sizeof(mnt)))
+		print_string(PRINT_ANY, "mount", " mount %s", mnt);
+	else
+		print_null(PRINT_JSON, "mount", NULL);
+	if (owner)
+		print_int(PRINT_ANY, "owner_pid", " owner %lld", owner);
+	else
+		print_null(PRINT_JSON, "owner_pid", NULL);
+	print_nl();
+	out_close_object();
+}
+
+static int do_list(struct args *a)
+{
+	char **names;
+	int n, i, err = args_done(a);
+
+	if (err)
+		return err;
+	n = list_dir(GADGET_ROOT, &names);
+	if (n < 0)
+		return n == -ENOENT ? zc_unsupported(ENOENT, "mount configfs; the kernel needs USB_CONFIGFS",
+						     "listing " GADGET_ROOT)
+				    : zc_err(-n, NULL, "listing " GADGET_ROOT);
+	out_open_array(NULL);
+	for (i = 0; i < n; i++)
+		print_gadget(names[i]);
+	out_close_array();
+	free_names(names, n);
+	return 0;
+}
+
+/* ---- ffs transfer ---- */
+
+static void print_latency(const char *key, const char *label, struct samples *s)
+{
+	out_open_object(key);
+	print_string(PRINT_TEXT, NULL, "%s:", label);
+	print_float(PRINT_ANY, "p50_us", " p50 %.1f us", samples_percentile(s, 50) / 1e3);
+	print_float(PRINT_ANY, "p99_us", ", p99 %.1f us", samples_percentile(s, 99) / 1e3);
+	print_float(PRINT_ANY, "max_us", ", max %.1f us\n", samples_max(s) / 1e3);
+	out_close_object();
+}
+
+/* The figures both transfer and peer report: bytes, time, throughput, CPU. */
+static void print_throughput(uint64_t bytes, uint64_t wall_ns, uint64_t cpu_ns)
+{
+	double secs = wall_ns / 1e9, gib = bytes / (double)(1ULL << 30);
+
+	print_uint(PRINT_ANY, "bytes", "%llu bytes", bytes);
+	print_float(PRINT_ANY, "seconds", " in %.3f s", secs);
+	print_float(PRINT_ANY, "mib_per_s", ": %.1f MiB/s\n", secs > 0 ? bytes / (double)(1 << 20) / secs : 0);
+	print_float(PRINT_ANY, "cpu_seconds", "cpu: %.3f s", cpu_ns / 1e9);
+	print_float(PRINT_ANY, "cpu_s_per_gib", ", %.2f s/GiB\n", gib > 0 ? cpu_ns / 1e9 / gib : 0);
+}
+
+static void progress(void *arg, uint64_t done, uint64_t bytes)
+{
+	const uint64_t *count = arg;
+
+	(void)bytes;
+	if (done == *count || done % 64 == 0)
+		fprintf(stderr, "\r%" PRIu64 "/%" PRIu64 " transfers", done, *count);
+	if (done == *count)
+		fputc('\n', stderr);
+}
+
+static const char *const heaps[] = { "udmabuf", "system", NULL };
+static const char *const modes[] = { "dmabuf", "copy", NULL };
+static const char *const waits[] = { "poll", "sync-file", NULL };
+
+static void print_transfer(const char *epfile, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
+{
+	char size[32];
+
+	format_size(o->size, size, sizeof(size));
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "endpoint", "%s", epfile);
+	print_hex(PRINT_ANY, "address", " (0x%02llx", r->address);
+	print_string(PRINT_ANY, "direction", " %s)", r->in ? "in" : "out");
+	print_string(PRINT_ANY, "mode", " %s", modes[o->mode]);
+	if (o->mode == FFS_XFER_DMABUF) {
+		print_string(PRINT_ANY, "heap", " %s", heaps[o->heap]);
+		print_string(PRINT_ANY, "wait", " wait %s", waits[o->wait]);
+		print_uint(PRINT_ANY, "buffers", " x%llu", o->buffers);
+	}
+	print_uint(PRINT_ANY, "transfers", ": %llu transfers", r->transfers);
+	print_uint(PRINT_ANY, "size", " of %s", o->size);
+	print_string(PRINT_TEXT, NULL, "%s\n", size);
+	print_throughput(r->bytes, r->wall_ns, r->cpu_ns);
+	print_latency("latency", o->mode == FFS_XFER_DMABUF ? "fence latency" : "call latency", &r->latency_ns);
+	if (!r->in && o->verify) {
+		print_bool(PRINT_ANY, "verified", "verify: %s", !r->verify_failed);
+		if (r->verify_failed)
+			print_uint(PRINT_ANY, "first_bad_offset", " (first bad byte at %llu)", r->first_bad_offset);
+		print_nl();
+	}
+	if (r->fence_error)
+		print_int(PRINT_ANY, "fence_error", "fence error: %lld\n", r->fence_error);
+	print_bool(PRINT_JSON, "stopped", NULL, r->stopped);
+	out_close_object();
+}
+
+static int transfer_error(int err, const struct ffs_xfer_result *r)
+{
+	const char *hint = NULL;
+
+	if (err == -EPERM && !strcmp(r->failed, "FUNCTIONFS_DMABUF_ATTACH"))
+		hint = "the UDC does not do scatter-gather (gadget->sg_supported)";
+	else if (err == -ENOTTY)
+		hint = "not a data endpoint, or a kernel without FunctionFS DMABUF (6.9)";
+	else if (err == -EAGAIN)
+		hint = "the endpoint is disabled: the host or the UDC went away";
+	else if (err == -ETIMEDOUT)
+		hint = "is the host side running? ('zcioctl ffs peer')";
+	else if (err == -ENOENT && strstr(r->failed, "UDMABUF"))
+		hint = "no /dev/udmabuf (zcioctl feature probe udmabuf)";
+	return zc_err(-err, hint, "%s", r->failed[0] ? r->failed : "transfer");
+}
+
+static int do_transfer(struct args *a)
+{
+	struct ffs_xfer_opts o = {
+		.size = 64 << 10, .count = 1, .buffers = 4, .data_fd = -1, .timeout_ms = 10000,
+	};
+	uint64_t buffers = 4, timeout = 10000;
+	const char *epfile, *file = NULL;
+	bool pattern_given = false;
+	int heap = 0, mode = 0, wait = 0;
+	const struct kw kws[] = {
+		{ "size", KW_SIZE, &o.size, 1, 256ULL << 20 },
+		{ "count", KW_U64, &o.count, 1, 1000000000ULL },
+		{ "buffers", KW_U64, &buffers, 1, 64 },
+		{ "heap", KW_CHOICE, &heap, .choices = heaps },
+		{ "pattern", KW_U64, &o.seed, 0, UINT64_MAX, .seen = &pattern_given },
+		{ "file", KW_STR, &file, 0, 4096 },
+		{ "verify", KW_FLAG, &o.verify },
+		{ "mode", KW_CHOICE, &mode, .choices = modes },
+		{ "wait", KW_CHOICE, &wait, .choices = waits },
+		{ "timeout", KW_U64, &timeout, 1, 3600 * 1000 },
+		{ 0 },
+	};
+	struct ffs_xfer_result r;
+	int ep, err;
+
+	if ((err = args_take(a, "EPFILE", 4096, &epfile)) || (err = args_parse_kw(a, kws)))
+		return err;
+	if (file && pattern_given)
+		return zc_usage("\"pattern\" and \"file\" exclude each other");
+	if (file && o.verify)
+		return zc_usage("\"verify\" checks the pattern; it does not go with \"file\"");
+	o.buffers = buffers;
+	o.timeout_ms = timeout;
+	o.heap = heap;
+	o.mode = mode;
+	o.wait = wait;
+	/* dmabuf mode never blocks in the kernel: a disabled endpoint is EAGAIN, not a hang */
+	ep = open(epfile, O_RDWR | O_CLOEXEC | (o.mode == FFS_XFER_DMABUF ? O_NONBLOCK : 0));
+	if (ep < 0)
+		return zc_err(errno, errno == ENOENT ? "is the gadget up? ('zcioctl ffs up')" : NULL, "opening %s", epfile);
+	if (file) {
+		o.data_fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (o.data_fd < 0) {
+			err = zc_err(errno, NULL, "opening %s", file);
+			close(ep);
+			return err;
+		}
+	}
+	if (!g_opts.json && !g_opts.quiet && isatty(STDERR_FILENO)) {
+		o.progress = progress;
+		o.progress_arg = &o.count;
+	}
+	sig_catch_stop();
+	err = ffs_xfer_run(ep, &o, &r);
+	sig_restore();
+	close(ep);
+	if (o.data_fd >= 0)
+		close(o.data_fd);
+	if (err) {
+		err = transfer_error(err, &r);
+	} else {
+		print_transfer(epfile, &o, &r);
+		if (r.fence_error)
+			err = zc_err(-r.fence_error, r.fence_error == -ESHUTDOWN ? "the UDC was unbound" : NULL,
+				     "a transfer's fence signalled an error");
+		else if (r.verify_failed)
+			err = zc_err(0, NULL, "verify: byte %" PRIu64 " differs from the pattern", r.first_bad_offset);
+	}
+	ffs_xfer_result_free(&r);
+	return err;
+}
+
+/* ---- ffs peer ---- */
+
+struct peer_state {
+	uint64_t seed, size;
+	int data_fd;
+	bool verify, verify_failed;
+	uint64_t first_bad;
+	struct samples latency_ns;
+	uint64_t last_ns;
+};
+
+static int peer_chunk(void *arg, uint64_t index, uint8_t *buf, size_t actual, bool before)
+{
+	struct peer_state *p = arg;
+	uint64_t now = now_ns();
+
+	if (!before) {
+		samples_add(&p->latency_ns, now - p->last_ns);
+		p->last_ns = now;
+	}
+	if (before) {	/* OUT: fill */
+		if (p->data_fd >= 0) {
+			ssize_t n = pread(p->data_fd, buf, p->size, (off_t)(index * p->size));
+
+			if (n < 0)
+				return -errno;
+			memset(buf + n, 0, p->size - (size_t)n);
+		} else {
+			pattern_fill(buf, p->size, p->seed, index * p->size);
+		}
+		return 0;
+	}
+	if (p->data_fd >= 0)
+		return pwrite(p->data_fd, buf, actual, (off_t)(index * p->size)) == (ssize_t)actual ? 0 : -EIO;
+	if (actual != p->size && !p->verify_failed) {
+		p->verify_failed = true;
+		p->first_bad = index * p->size + actual;
+	}
+	if (p->verify && !p->verify_failed) {
+		size_t bad = pattern_check(buf, actual, p->seed, index * p->size);
+
+		if (bad < actual) {
+			p->verify_failed = true;
+			p->first_bad = index * p->size + bad;
+		}
+	}
+	return 0;
+}
+
+static int parse_vid_pid(const char *s, struct usbhost_match *m)
+{
+	unsigned vid, pid;
+	int n = 0;
+
+	if (sscanf(s, "%4x:%4x%n", &vid, &pid, &n) != 2 || s[n])
+		return zc_usage("argument \"%s\" is wrong: expected VID:PID in hex, like 1d6b:0104", s);
+	m->vid = vid;
+	m->pid = pid;
+	return 0;
+}
+
+static int do_peer(struct args *a)
+{
+	struct usbhost_match m = { -1, -1, -1, -1 };
+	struct peer_state p = { .data_fd = -1 };
+	uint64_t bus = 0, dev = 0, interface = 0, ep = 0, count = 1, depth = 4, timeout = 10000;
+	bool bus_seen = false, dev_seen = false, ep_seen = false, rd = false, wr = false, pattern_given = false;
+	const char *file = NULL;
+	const struct kw kws[] = {
+		{ "bus", KW_U64, &bus, 1, 255, .seen = &bus_seen },
+		{ "dev", KW_U64, &dev, 1, 127, .seen = &dev_seen },
+		{ "interface", KW_U64, &interface, 0, 31 },
+		{ "ep", KW_U64, &ep, 1, 0xff, .seen = &ep_seen },
+		{ "read", KW_FLAG, &rd },
+		{ "write", KW_FLAG, &wr },
+		{ "size", KW_SIZE, &p.size, 1, 256ULL << 20 },
+		{ "count", KW_U64, &count, 1, 1000000000ULL },
+		{ "depth", KW_U64, &depth, 1, 64 },
+		{ "pattern", KW_U64, &p.seed, 0, UINT64_MAX, .seen = &pattern_given },
+		{ "file", KW_STR, &file, 0, 4096 },
+		{ "verify", KW_FLAG, &p.verify },
+		{ "timeout", KW_U64, &timeout, 1, 3600 * 1000 },
+		{ 0 },
+	};
+	struct usbhost u;
+	uint64_t bytes = 0, t0, c0, wall, cpu;
+	bool in;
+	int err;
+
+	p.size = 64 << 10;
+	if (args_peek(a) && strchr(args_peek(a), ':') && (err = parse_vid_pid(args_next(a), &m)))
+		return err;
+	if ((err = args_parse_kw(a, kws)))
+		return err;
+	if (rd && wr)
+		return zc_usage("\"read\" and \"write\" exclude each other");
+	if (bus_seen != dev_seen)
+		return zc_usage("\"bus\" and \"dev\" go together");
+	if (file && (pattern_given || p.verify))
+		return zc_usage("\"file\" excludes \"pattern\" and \"verify\"");
+	if (ep_seen && (rd || wr) && !!(ep & 0x80) != rd)
+		return zc_usage("endpoint 0x%02" PRIx64 " is %s, not %s", ep, ep & 0x80 ? "IN" : "OUT", rd ? "read" : "write");
+	in = ep_seen ? !!(ep & 0x80) : !wr;
+	if (bus_seen) {
+		m.bus = bus;
+		m.dev = dev;
+	}
+	if (file) {
+		p.data_fd = open(file, in ? O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+		if (p.data_fd < 0)
+			return zc_err(errno, NULL, "opening %s", file);
+	}
+	err = usbhost_open(&u, &m, interface, ep_seen ? (int)ep : -1, in);
+	if (err) {
+		if (p.data_fd >= 0)
+			close(p.data_fd);
+		return zc_err(-err, err == -ENODEV ? "no such USB device: is the gadget bound? ('lsusb')" :
+				    err == -ENOENT ? "the interface has no bulk endpoint in that direction" :
+				    err == -EACCES ? "run as root or get access to /dev/bus/usb" : NULL,
+			      "opening the USB device");
+	}
+	sig_catch_stop();
+	t0 = p.last_ns = now_ns();
+	c0 = cpu_time_ns();
+	err = usbhost_stream(&u, p.size, count, depth, timeout, peer_chunk, &p, &bytes);
+	wall = now_ns() - t0;
+	cpu = cpu_time_ns() - c0;
+	sig_restore();
+	if (p.data_fd >= 0)
+		close(p.data_fd);
+	if (err) {
+		err = zc_err(-err, err == -ETIMEDOUT ? "is the gadget side transferring? ('zcioctl ffs transfer')" : NULL,
+			     "bulk %s on endpoint 0x%02x of %s", in ? "IN" : "OUT", u.ep, u.dev_desc);
+	} else {
+		out_open_object(NULL);
+		print_string(PRINT_ANY, "device", "%s", u.dev_desc);
+		print_hex(PRINT_ANY, "endpoint", " ep 0x%02llx", u.ep);
+		print_string(PRINT_ANY, "direction", " %s", in ? "read" : "write");
+		print_uint(PRINT_ANY, "transfers", ": %llu transfers", bytes / p.size);
+		print_uint(PRINT_ANY, "size", " of %llu bytes\n", p.size);
+		print_throughput(bytes, wall, cpu);
+		print_latency("latency", "completion interval", &p.latency_ns);
+		if (in && (p.verify || p.verify_failed)) {
+			print_bool(PRINT_ANY, "verified", "verify: %s", !p.verify_failed);
+			if (p.verify_failed)
+				print_uint(PRINT_ANY, "first_bad_offset", " (first bad byte at %llu)", p.first_bad);
+			print_nl();
+		}
+		out_close_object();
+		if (p.verify_failed)
+			err = zc_err(0, NULL, "verify: byte %" PRIu64 " differs from the pattern", p.first_bad);
+	}
+	usbhost_close(&u);
+	samples_free(&p.latency_ns);
+	return err;
+}
+
+static const struct cmd ffs_cmds[] = {
+	{ "up", do_up, "NAME [vid ID] [pid ID] [manufacturer S] [product S] [serial S] [in N] [out N] "
+		       "[speed full|high|super] [udc NAME|auto] [mount DIR]",
+	  "create a FunctionFS gadget, bind it and serve ep0 until SIGINT/SIGTERM" },
+	{ "down", do_down, "NAME", "stop the 'ffs up' of NAME and remove everything it made" },
+	{ "list", do_list, "", "list the configfs gadgets, their UDC, functions and owner" },
+	{ "transfer", do_transfer, "EPFILE [size SIZE] [count N] [buffers N] [heap udmabuf|system] "
+				   "[pattern SEED | file PATH] [verify] [mode dmabuf|copy] [wait poll|sync-file] "
+				   "[timeout MS]",
+	  "move data through a data endpoint with DMABUFs (zero copy) or read/write" },
+	{ "peer", do_peer, "[VID:PID] [bus B dev D] [interface N] [ep ADDR] [read|write] [size SIZE] [count N] "
+			   "[depth N] [pattern SEED | file PATH] [verify] [timeout MS]",
+	  "the USB host side: bulk transfers to or from the gadget through libusb" },
+	{ 0 },
+};
+
+const struct object ffs_object = { "ffs", ffs_cmds, NULL, "FunctionFS gadgets and DMABUF transfers" };
