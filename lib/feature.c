@@ -132,7 +132,7 @@ static void set_absent(struct feat *f, const char *path, const char *sym, const 
 		set_state(f, FEAT_ABSENT, "module %s is not loaded (modprobe %s)", module, module);
 		break;
 	default:
-		set_state(f, FEAT_ABSENT, "%s does not exist", path);
+		set_state(f, FEAT_ABSENT, "no %s", path);
 		break;
 	}
 }
@@ -235,10 +235,16 @@ static bool filesystem_known(const char *fs)
 
 static void probe_functionfs(struct feat *f)
 {
-	if (filesystem_known("functionfs"))
+	enum kconfig_state k = kconfig_get("USB_CONFIGFS_F_FS");
+
+	/* f_fs registers its file system with the first function instance, so the kernel config
+	 * is the better witness; a module is loaded on demand by configfs */
+	if (filesystem_known("functionfs") || k == KCONFIG_BUILTIN || k == KCONFIG_MODULE)
 		set_state(f, FEAT_PRESENT, "%s", "");
+	else if (k == KCONFIG_UNKNOWN)
+		set_state(f, FEAT_UNKNOWN, "no functionfs yet and no kernel config to read");
 	else
-		set_absent(f, "functionfs in /proc/filesystems", "USB_CONFIGFS_F_FS", "usb_f_fs", 3, 3);
+		set_absent(f, "functionfs", "USB_CONFIGFS_F_FS", "usb_f_fs", 3, 3);
 	/* DMABUF import has no probe short of a bound gadget: FUNCTIONFS_DMABUF_ATTACH came in 6.9 */
 	attr_num(f, "dmabuf", FA_BOOL, kernel_at_least(6, 9));
 }
