@@ -11,7 +11,7 @@ void cmd_print_help(const struct object *obj)
 	const struct cmd *c;
 
 	out_open_object(NULL);
-	print_string(PRINT_JSON, "object", NULL, obj->name);
+	json_string("object", obj->name);
 	print_string(PRINT_TEXT, NULL, "Usage: zcioctl [OPTIONS] %s", obj->name);
 	print_text(" { COMMAND | help }\n");
 	if (obj->default_cmd)

@@ -173,7 +173,7 @@ static bool want_text(enum print_kind kind, const char *fmt)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
-void print_string(enum print_kind kind, const char *key, const char *fmt, const char *value)
+void print_string_(enum print_kind kind, const char *key, const char *fmt, const char *value)
 {
 	if (want_json(kind))
 		add_value(key, value ? json_object_new_string(value) : NULL);
@@ -181,7 +181,7 @@ void print_string(enum print_kind kind, const char *key, const char *fmt, const 
 		fprintf(out.text, fmt, value ? value : "");
 }
 
-void print_uint(enum print_kind kind, const char *key, const char *fmt, uint64_t value)
+void print_uint_(enum print_kind kind, const char *key, const char *fmt, uint64_t value)
 {
 	if (want_json(kind))
 		add_value(key, json_object_new_uint64(value));
@@ -189,12 +189,7 @@ void print_uint(enum print_kind kind, const char *key, const char *fmt, uint64_t
 		fprintf(out.text, fmt, (unsigned long long)value);
 }
 
-void print_hex(enum print_kind kind, const char *key, const char *fmt, uint64_t value)
-{
-	print_uint(kind, key, fmt, value);
-}
-
-void print_int(enum print_kind kind, const char *key, const char *fmt, int64_t value)
+void print_int_(enum print_kind kind, const char *key, const char *fmt, int64_t value)
 {
 	if (want_json(kind))
 		add_value(key, json_object_new_int64(value));
@@ -202,7 +197,7 @@ void print_int(enum print_kind kind, const char *key, const char *fmt, int64_t v
 		fprintf(out.text, fmt, (long long)value);
 }
 
-void print_float(enum print_kind kind, const char *key, const char *fmt, double value)
+void print_float_(enum print_kind kind, const char *key, const char *fmt, double value)
 {
 	if (want_json(kind))
 		add_value(key, json_object_new_double(value));
@@ -210,7 +205,7 @@ void print_float(enum print_kind kind, const char *key, const char *fmt, double 
 		fprintf(out.text, fmt, value);
 }
 
-void print_bool(enum print_kind kind, const char *key, const char *fmt, bool value)
+void print_bool_(enum print_kind kind, const char *key, const char *fmt, bool value)
 {
 	if (want_json(kind))
 		add_value(key, json_object_new_boolean(value));
@@ -220,7 +215,7 @@ void print_bool(enum print_kind kind, const char *key, const char *fmt, bool val
 
 #pragma GCC diagnostic pop
 
-void print_null(enum print_kind kind, const char *key, const char *fmt)
+void print_null_(enum print_kind kind, const char *key, const char *fmt)
 {
 	if (want_json(kind))
 		add_value(key, NULL);
@@ -241,13 +236,12 @@ void print_nl(void)
 
 void out_error(const char *object, const char *command, const char *message, int err, const char *hint)
 {
-	struct json_object *e;
+	struct json_object *root, *e;
 
 	if (!out.json)
 		return;
-	reset_stack();
-	out.stack[0] = json_object_new_object();
-	out.depth = 0;
+	/* what the command printed before failing stays, under "result" */
+	root = json_object_new_object();
 	e = json_object_new_object();
 	if (object)
 		json_object_object_add(e, "object", json_object_new_string(object));
@@ -260,6 +254,13 @@ void out_error(const char *object, const char *command, const char *message, int
 	}
 	if (hint)
 		json_object_object_add(e, "hint", json_object_new_string(hint));
-	json_object_object_add(out.stack[0], "error", e);
+	json_object_object_add(root, "error", e);
+	if (out.stack[0]) {
+		json_object_object_add(root, "result", out.stack[0]);
+		out.stack[0] = NULL;
+	}
+	reset_stack();
+	out.stack[0] = root;
+	out.depth = 0;
 	out.errored = true;
 }

@@ -36,14 +36,40 @@ void out_close_object(void);
 void out_open_array(const char *key);
 void out_close_array(void);
 
-void print_string(enum print_kind kind, const char *key, const char *fmt, const char *value);
-void print_uint(enum print_kind kind, const char *key, const char *fmt, uint64_t value);
-void print_int(enum print_kind kind, const char *key, const char *fmt, int64_t value);
-void print_float(enum print_kind kind, const char *key, const char *fmt, double value);
-void print_bool(enum print_kind kind, const char *key, const char *fmt, bool value);
-void print_null(enum print_kind kind, const char *key, const char *fmt);
-/* Hex in text ("0x%llx"), a number in JSON. */
-void print_hex(enum print_kind kind, const char *key, const char *fmt, uint64_t value);
+/*
+ * print_X(kind, key, fmt, value): fmt is a string literal with exactly one conversion for the
+ * value (%s for strings and booleans, "yes"/"no"; %llu, %lld, %llx, %f). The dead printf in
+ * each macro lets the compiler check the format against the value's type.
+ */
+#define print_string(kind, key, fmt, value) \
+	do { if (0) printf(fmt, (const char *)(value)); print_string_(kind, key, fmt, value); } while (0)
+#define print_uint(kind, key, fmt, value) \
+	do { if (0) printf(fmt, (unsigned long long)(value)); print_uint_(kind, key, fmt, value); } while (0)
+#define print_hex(kind, key, fmt, value) print_uint(kind, key, fmt, value)
+#define print_int(kind, key, fmt, value) \
+	do { if (0) printf(fmt, (long long)(value)); print_int_(kind, key, fmt, value); } while (0)
+#define print_float(kind, key, fmt, value) \
+	do { if (0) printf(fmt, (double)(value)); print_float_(kind, key, fmt, value); } while (0)
+#define print_bool(kind, key, fmt, value) \
+	do { if (0) printf(fmt, ""); print_bool_(kind, key, fmt, value); } while (0)
+/* fmt has no conversion: what text mode prints for a missing value */
+#define print_null(kind, key, fmt) \
+	do { if (0) printf(fmt); print_null_(kind, key, fmt); } while (0)
+
+void print_string_(enum print_kind kind, const char *key, const char *fmt, const char *value);
+void print_uint_(enum print_kind kind, const char *key, const char *fmt, uint64_t value);
+void print_int_(enum print_kind kind, const char *key, const char *fmt, int64_t value);
+void print_float_(enum print_kind kind, const char *key, const char *fmt, double value);
+void print_bool_(enum print_kind kind, const char *key, const char *fmt, bool value);
+void print_null_(enum print_kind kind, const char *key, const char *fmt);
+
+/* Values that only JSON shows. */
+#define json_string(key, value) print_string_(PRINT_JSON, key, NULL, value)
+#define json_uint(key, value) print_uint_(PRINT_JSON, key, NULL, value)
+#define json_int(key, value) print_int_(PRINT_JSON, key, NULL, value)
+#define json_bool(key, value) print_bool_(PRINT_JSON, key, NULL, value)
+#define json_null(key) print_null_(PRINT_JSON, key, NULL)
+
 /* Text only: a literal string, or a newline. */
 void print_text(const char *s);
 void print_nl(void);

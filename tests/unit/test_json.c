@@ -40,7 +40,7 @@ static void emit_device(void)
 	print_bool(PRINT_ANY, "attached", " attached %s", true);
 	print_hex(PRINT_ANY, "features", " features 0x%llx", 0x130000000ULL);
 	print_float(PRINT_ANY, "ratio", " ratio %.2f", 2.5);
-	print_null(PRINT_JSON, "driver", NULL);
+	json_null("driver");
 	out_open_array("queues");
 	print_uint(PRINT_ANY, NULL, " q%llu", 0);
 	print_uint(PRINT_ANY, NULL, " q%llu", 1);

@@ -47,13 +47,13 @@ static void print_feat(const struct feat *f)
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "name", "%s: ", f->name);
 	print_string(PRINT_ANY, "state", "%s", feat_state_name(f->state));
-	print_bool(PRINT_JSON, "present", NULL, f->state == FEAT_PRESENT || f->state == FEAT_NO_ACCESS);
-	print_bool(PRINT_JSON, "usable", NULL, f->state == FEAT_PRESENT);
-	print_string(PRINT_JSON, "description", NULL, f->desc);
+	json_bool("present", f->state == FEAT_PRESENT || f->state == FEAT_NO_ACCESS);
+	json_bool("usable", f->state == FEAT_PRESENT);
+	json_string("description", f->desc);
 	if (f->why[0])
 		print_string(PRINT_ANY, "reason", " (%s)", f->why);
 	else
-		print_null(PRINT_JSON, "reason", NULL);
+		json_null("reason");
 	print_nl();
 	if (g_opts.verbose)
 		print_string(PRINT_TEXT, NULL, "\t%s\n", f->desc);

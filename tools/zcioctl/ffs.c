@@ -269,7 +269,7 @@ static void print_gadget(const char *name)
 		print_string(PRINT_ANY, "udc", " udc %s", value);
 		print_string(PRINT_ANY, "state", " %s", "bound");
 	} else {
-		print_null(PRINT_JSON, "udc", NULL);
+		json_null("udc");
 		print_string(PRINT_ANY, "state", " %s", "unbound");
 	}
 	snprintf(path, sizeof(path), GADGET_ROOT "/%s/functions", name);
@@ -284,11 +284,11 @@ static void print_gadget(const char *name)
 	if (!gadget_ffs_mountpoint(name, mnt, sizeof(mnt)))
 		print_string(PRINT_ANY, "mount", " mount %s", mnt);
 	else
-		print_null(PRINT_JSON, "mount", NULL);
+		json_null("mount");
 	if (owner)
 		print_int(PRINT_ANY, "owner_pid", " owner %lld", owner);
 	else
-		print_null(PRINT_JSON, "owner_pid", NULL);
+		json_null("owner_pid");
 	print_nl();
 	out_close_object();
 }
@@ -368,8 +368,8 @@ static void print_transfer(const char *epfile, const struct ffs_xfer_opts *o, st
 		print_uint(PRINT_ANY, "buffers", " x%llu", o->buffers);
 	}
 	print_uint(PRINT_ANY, "transfers", ": %llu transfers", r->transfers);
-	print_uint(PRINT_ANY, "size", " of %s", o->size);
-	print_string(PRINT_TEXT, NULL, "%s\n", size);
+	json_uint("size", o->size);
+	print_string(PRINT_TEXT, NULL, " of %s\n", size);
 	print_throughput(r->bytes, r->wall_ns, r->cpu_ns);
 	print_latency("latency", o->mode == FFS_XFER_DMABUF ? "fence latency" : "call latency", &r->latency_ns);
 	if (!r->in && o->verify) {
@@ -380,7 +380,7 @@ static void print_transfer(const char *epfile, const struct ffs_xfer_opts *o, st
 	}
 	if (r->fence_error)
 		print_int(PRINT_ANY, "fence_error", "fence error: %lld\n", r->fence_error);
-	print_bool(PRINT_JSON, "stopped", NULL, r->stopped);
+	json_bool("stopped", r->stopped);
 	out_close_object();
 }
 
@@ -638,6 +638,7 @@ struct steps {
 	const char *epfile;
 	int ep;
 	struct dmabuf bufs[MAX_STEP_BUFS];
+	int fence_fd[MAX_STEP_BUFS];	/* sync_file of each buffer's last transfer, or -1 */
 	unsigned nbufs;
 	unsigned step;
 	unsigned mismatches;
@@ -712,7 +713,7 @@ static int step_alloc(struct args *a, struct steps *st, struct outcome *o)
 		err = dmabuf_alloc(heap ? DMABUF_HEAP_SYSTEM : DMABUF_HEAP_UDMABUF, dmabuf_page_align(size),
 				   &st->bufs[st->nbufs]);
 		if (!err)
-			st->nbufs++;
+			st->fence_fd[st->nbufs++] = -1;
 	}
 	outcome_err(o, err);
 	return 0;
@@ -735,16 +736,27 @@ static int step_on_buffer(struct args *a, struct steps *st, struct outcome *o, c
 	} else if (!strcmp(op, "transfer")) {
 		if ((err = take_option(a, "length", false, UINT64_MAX, &length, &given)))
 			return err;
-		outcome_err(o, ffs_dmabuf_transfer(st->ep, st->bufs[i].fd, given ? length : st->bufs[i].size));
+		err = ffs_dmabuf_transfer(st->ep, st->bufs[i].fd, given ? length : st->bufs[i].size);
+		outcome_err(o, err);
+		/* keep the transfer's fence now: once signalled it leaves the reservation object, and
+		 * with it the error it signalled with */
+		if (!err) {
+			if (st->fence_fd[i] >= 0)
+				close(st->fence_fd[i]);
+			if (dmabuf_export_sync_file(&st->bufs[i], true, &st->fence_fd[i]))
+				st->fence_fd[i] = -1;
+		}
 	} else if (!strcmp(op, "wait")) {
 		if ((err = take_option(a, "timeout", false, 3600 * 1000, &timeout, &given)))
 			return err;
 		outcome_err(o, dmabuf_wait_fd(st->bufs[i].fd, true, (int)timeout));
 	} else if (!strcmp(op, "status")) {
-		err = dmabuf_export_sync_file(&st->bufs[i], true, &sync_fd);
+		sync_fd = st->fence_fd[i];
+		err = sync_fd >= 0 ? 0 : dmabuf_export_sync_file(&st->bufs[i], true, &sync_fd);
 		if (!err) {
 			err = sync_file_status(sync_fd, &fs);
-			close(sync_fd);
+			if (sync_fd != st->fence_fd[i])
+				close(sync_fd);
 		}
 		if (err) {
 			outcome_err(o, err);
@@ -873,8 +885,11 @@ static int do_dmabuf(struct args *a)
 	out_close_array();
 	if (st.ep >= 0)
 		close(st.ep);
-	for (i = 0; i < st.nbufs; i++)
+	for (i = 0; i < st.nbufs; i++) {
+		if (st.fence_fd[i] >= 0)
+			close(st.fence_fd[i]);
 		dmabuf_free(&st.bufs[i]);
+	}
 	if (!err && st.mismatches)
 		err = zc_err(0, NULL, "%u of %u steps did not give the expected result", st.mismatches, st.step);
 	return err;

@@ -9,8 +9,14 @@
 steps() {	# steps EPFILE STEP...: run ffs dmabuf, keep its JSON in $out
 	zc -j ffs dmabuf "$@"
 }
-all_matched() { printf '%s' "$out" | jq -e 'all(.[]; .match)' >/dev/null; }
-result_of() { printf '%s' "$out" | jq -r --argjson n "$1" '.[] | select(.step == $n) | .result'; }
+# the step list, also when a step did not match (then it is the error's "result")
+step_list() { printf '%s' "$out" | jq 'if type == "object" then .result else . end'; }
+all_matched() {
+	step_list | jq -e 'all(.[]; .match)' >/dev/null && return 0
+	step_list | jq -r '.[] | select(.match | not) | "#   step \(.step) \(.op)\(.args): \(.result) (\(.detail // "")), expected \(.expected)"'
+	return 1
+}
+result_of() { step_list | jq -r --argjson n "$1" '.[] | select(.step == $n) | .result'; }
 
 ffs_up race0 in 1 out 1
 ok '[ $? = 0 ]' "gadget race0 is up and enumerated"
