@@ -96,7 +96,7 @@ static int queue_slot(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_res
 {
 	int err;
 
-	if (r->in) {
+	if (r->in && !o->no_data) {
 		if ((err = dmabuf_cpu_begin(&s->buf, false, true)) ||
 		    (err = produce(o, r, index, s->buf.map)) ||
 		    (err = dmabuf_cpu_end(&s->buf, false, true))) {
@@ -127,7 +127,7 @@ static int complete_slot(const struct ffs_xfer_opts *o, struct ffs_xfer_result *
 
 	r->transfers++;
 	r->bytes += o->size;
-	if (r->in)
+	if (r->in || o->no_data)
 		return 0;
 	if ((err = dmabuf_cpu_begin(&s->buf, true, false)) ||
 	    (err = consume(o, r, index, s->buf.map)) ||
@@ -156,7 +156,7 @@ static void release_slots(int ep, struct slot *slots, unsigned n)
 static int run_dmabuf(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
 {
 	size_t alloc = dmabuf_page_align(o->size);
-	uint64_t queued = 0, done = 0;
+	uint64_t queued = 0, done = 0, t0 = now_ns(), c0;
 	struct slot *slots;
 	unsigned i, n = o->buffers ? o->buffers : 1;
 	int err = 0;
@@ -179,6 +179,9 @@ static int run_dmabuf(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_res
 			failed_at(r, "FUNCTIONFS_DMABUF_ATTACH");
 		slots[i].attached = !err;
 	}
+	r->setup_ns = now_ns() - t0;
+	t0 = now_ns();
+	c0 = cpu_time_ns();
 	while (!err && done < o->count) {
 		while (!err && queued < o->count && queued - done < n) {
 			err = queue_slot(ep, o, r, &slots[queued % n], queued);
@@ -198,6 +201,8 @@ static int run_dmabuf(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_res
 		if (o->progress)
 			o->progress(o->progress_arg, done, r->bytes);
 	}
+	r->wall_ns = now_ns() - t0;
+	r->cpu_ns = cpu_time_ns() - c0;
 	if (err == -EINTR && stop_requested())
 		err = 0;
 	r->stopped = stop_requested();
@@ -208,19 +213,22 @@ static int run_dmabuf(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_res
 
 static int run_copy(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
 {
+	uint64_t i, t0 = now_ns(), c0;
 	void *buf;
-	uint64_t i;
 	int err = 0;
 
 	if (posix_memalign(&buf, 4096, o->size))
 		return -ENOMEM;
+	r->setup_ns = now_ns() - t0;
+	t0 = now_ns();
+	c0 = cpu_time_ns();
 	for (i = 0; i < o->count && !err && !stop_requested(); i++) {
-		uint64_t t0;
+		uint64_t call_start;
 		ssize_t n;
 
-		if (r->in && (err = produce(o, r, i, buf)))
+		if (r->in && !o->no_data && (err = produce(o, r, i, buf)))
 			break;
-		t0 = now_ns();
+		call_start = now_ns();
 		n = r->in ? write(ep, buf, o->size) : read(ep, buf, o->size);
 		if (n < 0) {
 			err = errno == EINTR && stop_requested() ? 0 : -errno;
@@ -234,14 +242,16 @@ static int run_copy(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_resul
 			err = -EIO;
 			break;
 		}
-		samples_add(&r->latency_ns, now_ns() - t0);
+		samples_add(&r->latency_ns, now_ns() - call_start);
 		r->transfers++;
 		r->bytes += (uint64_t)n;
-		if (!r->in)
+		if (!r->in && !o->no_data)
 			err = consume(o, r, i, buf);
 		if (o->progress)
 			o->progress(o->progress_arg, i + 1, r->bytes);
 	}
+	r->wall_ns = now_ns() - t0;
+	r->cpu_ns = cpu_time_ns() - c0;
 	r->stopped = stop_requested();
 	free(buf);
 	return err;
@@ -249,7 +259,6 @@ static int run_copy(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_resul
 
 int ffs_xfer_run(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
 {
-	uint64_t t0, c0;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -260,12 +269,7 @@ int ffs_xfer_run(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *
 		failed_at(r, err == -ETIMEDOUT ? "waiting for the host to enable the function" : "FUNCTIONFS_ENDPOINT_DESC");
 		return err;
 	}
-	t0 = now_ns();
-	c0 = cpu_time_ns();
-	err = o->mode == FFS_XFER_DMABUF ? run_dmabuf(ep, o, r) : run_copy(ep, o, r);
-	r->wall_ns = now_ns() - t0;
-	r->cpu_ns = cpu_time_ns() - c0;
-	return err;
+	return o->mode == FFS_XFER_DMABUF ? run_dmabuf(ep, o, r) : run_copy(ep, o, r);
 }
 
 void ffs_xfer_result_free(struct ffs_xfer_result *r)

@@ -26,6 +26,7 @@ struct ffs_xfer_opts {
 	uint64_t seed;			/* pattern seed, when data_fd < 0 */
 	int data_fd;			/* IN: read data from it; OUT: write data to it; -1: pattern */
 	bool verify;			/* OUT: check the received bytes against the pattern */
+	bool no_data;			/* move the bytes without producing or looking at them */
 	int timeout_ms;			/* per fence, and for the host to enable the function */
 	void (*progress)(void *arg, uint64_t done, uint64_t bytes);
 	void *progress_arg;
@@ -36,7 +37,8 @@ struct ffs_xfer_result {
 	uint8_t address;
 	unsigned max_packet;
 	uint64_t transfers, bytes;
-	uint64_t wall_ns, cpu_ns;
+	uint64_t setup_ns;		/* allocating, mapping and attaching the buffers */
+	uint64_t wall_ns, cpu_ns;	/* of the transfers alone */
 	struct samples latency_ns;	/* queue -> fence signalled (dmabuf), or per call (copy) */
 	uint64_t first_bad_offset;	/* stream offset of the first wrong byte, when verify_failed */
 	bool verify_failed;

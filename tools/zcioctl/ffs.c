@@ -371,6 +371,7 @@ static void print_transfer(const char *epfile, const struct ffs_xfer_opts *o, st
 	json_uint("size", o->size);
 	print_string(PRINT_TEXT, NULL, " of %s\n", size);
 	print_throughput(r->bytes, r->wall_ns, r->cpu_ns);
+	print_float(PRINT_ANY, "setup_ms", "setup: %.1f ms (allocating and attaching the buffers)\n", r->setup_ns / 1e6);
 	print_latency("latency", o->mode == FFS_XFER_DMABUF ? "fence latency" : "call latency", &r->latency_ns);
 	if (!r->in && o->verify) {
 		print_bool(PRINT_ANY, "verified", "verify: %s", !r->verify_failed);
@@ -418,6 +419,7 @@ static int do_transfer(struct args *a)
 		{ "pattern", KW_U64, &o.seed, 0, UINT64_MAX, .seen = &pattern_given },
 		{ "file", KW_STR, &file, 0, 4096 },
 		{ "verify", KW_FLAG, &o.verify },
+		{ "nodata", KW_FLAG, &o.no_data },
 		{ "mode", KW_CHOICE, &mode, .choices = modes },
 		{ "wait", KW_CHOICE, &wait, .choices = waits },
 		{ "timeout", KW_U64, &timeout, 1, 3600 * 1000 },
@@ -432,6 +434,8 @@ static int do_transfer(struct args *a)
 		return zc_usage("\"pattern\" and \"file\" exclude each other");
 	if (file && o.verify)
 		return zc_usage("\"verify\" checks the pattern; it does not go with \"file\"");
+	if (o.no_data && (file || pattern_given || o.verify))
+		return zc_usage("\"nodata\" excludes \"pattern\", \"file\" and \"verify\"");
 	o.buffers = buffers;
 	o.timeout_ms = timeout;
 	o.heap = heap;
@@ -476,9 +480,9 @@ static int do_transfer(struct args *a)
 /* ---- ffs peer ---- */
 
 struct peer_state {
-	uint64_t seed, size;
+	uint64_t seed, size;		/* size: of one URB, a slice of a transfer */
 	int data_fd;
-	bool verify, verify_failed;
+	bool verify, verify_failed, no_data;
 	uint64_t first_bad;
 	struct samples latency_ns;
 	uint64_t last_ns;
@@ -493,6 +497,8 @@ static int peer_chunk(void *arg, uint64_t index, uint8_t *buf, size_t actual, bo
 		samples_add(&p->latency_ns, now - p->last_ns);
 		p->last_ns = now;
 	}
+	if (p->no_data)
+		return 0;
 	if (before) {	/* OUT: fill */
 		if (p->data_fd >= 0) {
 			ssize_t n = pread(p->data_fd, buf, p->size, (off_t)(index * p->size));
@@ -521,6 +527,8 @@ static int peer_chunk(void *arg, uint64_t index, uint8_t *buf, size_t actual, bo
 	}
 	return 0;
 }
+
+#define PEER_URB_MAX (1ULL << 20)
 
 static int parse_vid_pid(const char *s, struct usbhost_match *m)
 {
@@ -554,9 +562,11 @@ static int do_peer(struct args *a)
 		{ "pattern", KW_U64, &p.seed, 0, UINT64_MAX, .seen = &pattern_given },
 		{ "file", KW_STR, &file, 0, 4096 },
 		{ "verify", KW_FLAG, &p.verify },
+		{ "nodata", KW_FLAG, &p.no_data },
 		{ "timeout", KW_U64, &timeout, 1, 3600 * 1000 },
 		{ 0 },
 	};
+	uint64_t size, slices;
 	struct usbhost u;
 	uint64_t bytes = 0, t0, c0, wall, cpu;
 	bool in;
@@ -573,6 +583,15 @@ static int do_peer(struct args *a)
 		return zc_usage("\"bus\" and \"dev\" go together");
 	if (file && (pattern_given || p.verify))
 		return zc_usage("\"file\" excludes \"pattern\" and \"verify\"");
+	if (p.no_data && (file || pattern_given || p.verify))
+		return zc_usage("\"nodata\" excludes \"pattern\", \"file\" and \"verify\"");
+	/*
+	 * usbfs caps the memory of URBs in flight (usbfs_memory_mb, 16 by default): a large transfer
+	 * goes as 1 MiB URBs, which the device side cannot tell from one (no short packet between).
+	 */
+	size = p.size;
+	slices = size > PEER_URB_MAX && size % PEER_URB_MAX == 0 ? size / PEER_URB_MAX : 1;
+	p.size = size / slices;
 	if (ep_seen && (rd || wr) && !!(ep & 0x80) != rd)
 		return zc_usage("endpoint 0x%02" PRIx64 " is %s, not %s", ep, ep & 0x80 ? "IN" : "OUT", rd ? "read" : "write");
 	in = ep_seen ? !!(ep & 0x80) : !wr;
@@ -597,22 +616,23 @@ static int do_peer(struct args *a)
 	sig_catch_stop();
 	t0 = p.last_ns = now_ns();
 	c0 = cpu_time_ns();
-	err = usbhost_stream(&u, p.size, count, depth, timeout, peer_chunk, &p, &bytes);
+	err = usbhost_stream(&u, p.size, count * slices, depth, timeout, peer_chunk, &p, &bytes);
 	wall = now_ns() - t0;
 	cpu = cpu_time_ns() - c0;
 	sig_restore();
 	if (p.data_fd >= 0)
 		close(p.data_fd);
 	if (err) {
-		err = zc_err(-err, err == -ETIMEDOUT ? "is the gadget side transferring? ('zcioctl ffs transfer')" : NULL,
+		err = zc_err(-err, err == -ETIMEDOUT ? "is the gadget side transferring? ('zcioctl ffs transfer')" :
+				   err == -ENOMEM ? "URBs in flight exceed usbfs_memory_mb: lower depth or size" : NULL,
 			     "bulk %s on endpoint 0x%02x of %s", in ? "IN" : "OUT", u.ep, u.dev_desc);
 	} else {
 		out_open_object(NULL);
 		print_string(PRINT_ANY, "device", "%s", u.dev_desc);
 		print_hex(PRINT_ANY, "endpoint", " ep 0x%02llx", u.ep);
 		print_string(PRINT_ANY, "direction", " %s", in ? "read" : "write");
-		print_uint(PRINT_ANY, "transfers", ": %llu transfers", bytes / p.size);
-		print_uint(PRINT_ANY, "size", " of %llu bytes\n", p.size);
+		print_uint(PRINT_ANY, "transfers", ": %llu transfers", bytes / size);
+		print_uint(PRINT_ANY, "size", " of %llu bytes\n", size);
 		print_throughput(bytes, wall, cpu);
 		print_latency("latency", "completion interval", &p.latency_ns);
 		if (in && (p.verify || p.verify_failed)) {
@@ -902,14 +922,14 @@ static const struct cmd ffs_cmds[] = {
 	{ "down", do_down, "NAME", "stop the 'ffs up' of NAME and remove everything it made" },
 	{ "list", do_list, "", "list the configfs gadgets, their UDC, functions and owner" },
 	{ "transfer", do_transfer, "EPFILE [size SIZE] [count N] [buffers N] [heap udmabuf|system] "
-				   "[pattern SEED | file PATH] [verify] [mode dmabuf|copy] [wait poll|sync-file] "
+				   "[pattern SEED | file PATH | nodata] [verify] [mode dmabuf|copy] [wait poll|sync-file] "
 				   "[timeout MS]",
 	  "move data through a data endpoint with DMABUFs (zero copy) or read/write" },
 	{ "dmabuf", do_dmabuf, "EPFILE STEP [expect RESULT]...",
 	  "drive the DMABUF ioctls step by step: alloc N [size SIZE] [heap H], attach I, detach I, "
 	  "transfer I [length L], wait I [timeout MS], status I, free I, close, reopen, sleep MS, unbind GADGET" },
 	{ "peer", do_peer, "[VID:PID] [bus B dev D] [interface N] [ep ADDR] [read|write] [size SIZE] [count N] "
-			   "[depth N] [pattern SEED | file PATH] [verify] [timeout MS]",
+			   "[depth N] [pattern SEED | file PATH | nodata] [verify] [timeout MS]",
 	  "the USB host side: bulk transfers to or from the gadget through libusb" },
 	{ 0 },
 };
