@@ -1,0 +1,21 @@
+# Shared by the benchmarks (sourced, bash). A benchmark run on the host re-runs itself in the
+# guest through tests/vm/run; in the guest it measures and prints a table. Never fails on a time.
+
+bench_in_guest() {	# bench_in_guest "$0" "$@": exec into the guest unless already there
+	local self=$1
+	shift
+	if [ -z "${ZC_VM_VARIANT:-}" ]; then
+		top_srcdir=${top_srcdir:-$(cd "$(dirname "$self")/../.." && pwd)}
+		top_builddir=${top_builddir:-$PWD}
+		[ -x "$top_builddir/tools/zcioctl/zcioctl" ] ||
+			{ echo "$(basename "$self"): run me from the build directory (no tools/zcioctl/zcioctl here)" >&2; exit 2; }
+		export top_srcdir top_builddir
+		exec "$top_srcdir/tests/vm/run" ${BENCH_VM_ARGS:-} -- bash "$(realpath "$self")" "$@"
+	fi
+	ZCIOCTL=${ZCIOCTL:-$top_builddir/tools/zcioctl/zcioctl}
+	bench_tmp=$(mktemp -d)
+	trap 'rm -rf "$bench_tmp"' EXIT
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
