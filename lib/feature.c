@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #ifdef HAVE_BPF
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #endif
@@ -415,12 +416,40 @@ static int silent_libbpf(enum libbpf_print_level level, const char *fmt, va_list
 	return 0;
 }
 
+/*
+ * libbpf's generic probe of "tracing" programs has no attach target and says no where tp_btf
+ * works: load "return 0" as a tp_btf program on dma_fence_init itself, which is what trace uses.
+ */
+static int probe_tp_btf(void)
+{
+	struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP);
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id, fd;
+
+	if (!btf)
+		return 0;
+	id = btf__find_by_name_kind(btf, "btf_trace_dma_fence_init", BTF_KIND_TYPEDEF);
+	btf__free(btf);
+	if (id <= 0)
+		return 0;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "zc_probe", "GPL", ret0, 2, &opts);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 static void probe_bpf(struct feat *f)
 {
 	libbpf_print_fn_t old = libbpf_set_print(silent_libbpf);
 	int tp = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACEPOINT, NULL);
 	int raw = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL);
-	int tracing = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACING, NULL);
+	int tracing = probe_tp_btf();
 	int ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 
 	libbpf_set_print(old);

@@ -10,6 +10,7 @@
 
 #include "tap.h"
 #include "zc/functionfs_dmabuf.h"
+#include "zc/sw_sync.h"
 #include "zc/test_hmm.h"
 #include "zc/vduse_ext.h"
 #include "zc/vfio_sva.h"
@@ -65,5 +66,10 @@ int main(void)
 	is_int(offsetof(struct vfio_iommu_type1_bind, data), 8, "vfio_iommu_type1_bind.data at 8");
 	is_hex(VFIO_IOMMU_BIND, 0x3b7a, "VFIO_IOMMU_BIND");
 	is_hex(VFIO_IOMMU_UNBIND, 0x3b7b, "VFIO_IOMMU_UNBIND");
+	/* sw_sync (not exported; drivers/dma-buf/sw_sync.c) */
+	is_int(sizeof(struct sw_sync_create_fence_data), 40, "sw_sync_create_fence_data is 40 bytes");
+	is_int(offsetof(struct sw_sync_create_fence_data, fence), 36, "create_fence_data.fence at 36");
+	is_hex(SW_SYNC_IOC_CREATE_FENCE, 0xc0285700, "SW_SYNC_IOC_CREATE_FENCE");
+	is_hex(SW_SYNC_IOC_INC, 0x40045701, "SW_SYNC_IOC_INC");
 	return done_testing();
 }

@@ -15,10 +15,15 @@
 #include "errname.h"
 #include "ffs.h"
 #include "ffs_xfer.h"
+#ifdef HAVE_BPF
+#include "fence_stats.h"
+#include "fence_trace.h"
+#endif
 #include "fsutil.h"
 #include "gadget.h"
 #include "json.h"
 #include "pattern.h"
+#include "report.h"
 #include "sig.h"
 #include "state.h"
 #include "usbhost.h"
@@ -315,28 +320,6 @@ static int do_list(struct args *a)
 
 /* ---- ffs transfer ---- */
 
-static void print_latency(const char *key, const char *label, struct samples *s)
-{
-	out_open_object(key);
-	print_string(PRINT_TEXT, NULL, "%s:", label);
-	print_float(PRINT_ANY, "p50_us", " p50 %.1f us", samples_percentile(s, 50) / 1e3);
-	print_float(PRINT_ANY, "p99_us", ", p99 %.1f us", samples_percentile(s, 99) / 1e3);
-	print_float(PRINT_ANY, "max_us", ", max %.1f us\n", samples_max(s) / 1e3);
-	out_close_object();
-}
-
-/* The figures both transfer and peer report: bytes, time, throughput, CPU. */
-static void print_throughput(uint64_t bytes, uint64_t wall_ns, uint64_t cpu_ns)
-{
-	double secs = wall_ns / 1e9, gib = bytes / (double)(1ULL << 30);
-
-	print_uint(PRINT_ANY, "bytes", "%llu bytes", bytes);
-	print_float(PRINT_ANY, "seconds", " in %.3f s", secs);
-	print_float(PRINT_ANY, "mib_per_s", ": %.1f MiB/s\n", secs > 0 ? bytes / (double)(1 << 20) / secs : 0);
-	print_float(PRINT_ANY, "cpu_seconds", "cpu: %.3f s", cpu_ns / 1e9);
-	print_float(PRINT_ANY, "cpu_s_per_gib", ", %.2f s/GiB\n", gib > 0 ? cpu_ns / 1e9 / gib : 0);
-}
-
 static void progress(void *arg, uint64_t done, uint64_t bytes)
 {
 	const uint64_t *count = arg;
@@ -352,7 +335,82 @@ static const char *const heaps[] = { "udmabuf", "system", NULL };
 static const char *const modes[] = { "dmabuf", "copy", NULL };
 static const char *const waits[] = { "poll", "sync-file", NULL };
 
-static void print_transfer(const char *epfile, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
+/*
+ * `trace`: the kernel's own view of this run's fences (driver functionfs, created by us),
+ * init -> signaled as dma_fence tracepoints saw it.
+ */
+struct kernel_fences {
+#ifdef HAVE_BPF
+	struct fence_trace *t;
+	struct fence_stats stats;
+#endif
+	bool on;
+};
+
+static int kernel_fences_start(struct kernel_fences *k)
+{
+#ifdef HAVE_BPF
+	struct fence_trace_opts o = { .ringbuf_kib = 4096, .mode = FENCE_TRACE_AUTO };
+	char why[160];
+	int err;
+
+	snprintf(o.filter.driver, sizeof(o.filter.driver), "functionfs");
+	o.filter.pid = getpid();
+	err = fence_trace_start(&o, &k->t, why, sizeof(why));
+	if (err == -ENOENT)
+		return zc_unsupported(ENOENT, why, "tracing the transfers' fences");
+	if (!err)
+		err = fence_trace_collect_start(k->t, &k->stats);
+	if (err)
+		return zc_err(-err, why[0] ? why : NULL, "tracing the transfers' fences");
+	k->on = true;
+	return 0;
+#else
+	(void)k;
+	return zc_unsupported(EOPNOTSUPP, "rebuild without --disable-bpf", "\"trace\" needs the BPF parts");
+#endif
+}
+
+static void kernel_fences_stop(struct kernel_fences *k)
+{
+#ifdef HAVE_BPF
+	if (k->on)
+		fence_trace_collect_stop(k->t);
+#endif
+	(void)k;
+}
+
+static void print_kernel_fences(struct kernel_fences *k)
+{
+#ifdef HAVE_BPF
+	struct fence_group none = { 0 }, *g = k->stats.ngroups ? &k->stats.groups[0] : &none;
+
+	out_open_object("kernel_fences");
+	print_string(PRINT_ANY, "mode", "kernel fences (%s):", fence_trace_mode_name(fence_trace_mode(k->t)));
+	print_uint(PRINT_ANY, "fences", " %llu", g->fences);
+	print_uint(PRINT_ANY, "signaled", ", %llu signaled", g->signaled);
+	print_uint(PRINT_ANY, "errors", ", %llu errors", g->errors);
+	print_uint(PRINT_ANY, "lost", ", %llu events lost\n", fence_trace_lost(k->t));
+	print_latency("init_to_signaled", "kernel init -> signaled", &g->init_to_signaled);
+	out_close_object();
+#else
+	(void)k;
+#endif
+}
+
+static void kernel_fences_free(struct kernel_fences *k)
+{
+#ifdef HAVE_BPF
+	if (k->on) {
+		fence_trace_stop(k->t);
+		fence_stats_free(&k->stats);
+	}
+#endif
+	(void)k;
+}
+
+static void print_transfer(const char *epfile, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r,
+			   struct kernel_fences *k)
 {
 	char size[32];
 
@@ -373,6 +431,8 @@ static void print_transfer(const char *epfile, const struct ffs_xfer_opts *o, st
 	print_throughput(r->bytes, r->wall_ns, r->cpu_ns);
 	print_float(PRINT_ANY, "setup_ms", "setup: %.1f ms (allocating and attaching the buffers)\n", r->setup_ns / 1e6);
 	print_latency("latency", o->mode == FFS_XFER_DMABUF ? "fence latency" : "call latency", &r->latency_ns);
+	if (k->on)
+		print_kernel_fences(k);
 	if (!r->in && o->verify) {
 		print_bool(PRINT_ANY, "verified", "verify: %s", !r->verify_failed);
 		if (r->verify_failed)
@@ -409,7 +469,8 @@ static int do_transfer(struct args *a)
 	};
 	uint64_t buffers = 4, timeout = 10000;
 	const char *epfile, *file = NULL;
-	bool pattern_given = false;
+	bool pattern_given = false, trace = false;
+	struct kernel_fences k = { 0 };
 	int heap = 0, mode = 0, wait = 0;
 	const struct kw kws[] = {
 		{ "size", KW_SIZE, &o.size, 1, 256ULL << 20 },
@@ -423,6 +484,7 @@ static int do_transfer(struct args *a)
 		{ "mode", KW_CHOICE, &mode, .choices = modes },
 		{ "wait", KW_CHOICE, &wait, .choices = waits },
 		{ "timeout", KW_U64, &timeout, 1, 3600 * 1000 },
+		{ "trace", KW_FLAG, &trace },
 		{ 0 },
 	};
 	struct ffs_xfer_result r;
@@ -436,6 +498,8 @@ static int do_transfer(struct args *a)
 		return zc_usage("\"verify\" checks the pattern; it does not go with \"file\"");
 	if (o.no_data && (file || pattern_given || o.verify))
 		return zc_usage("\"nodata\" excludes \"pattern\", \"file\" and \"verify\"");
+	if (trace && mode != FFS_XFER_DMABUF)
+		return zc_usage("\"trace\" follows DMABUF fences: it goes with mode dmabuf");
 	o.buffers = buffers;
 	o.timeout_ms = timeout;
 	o.heap = heap;
@@ -457,16 +521,23 @@ static int do_transfer(struct args *a)
 		o.progress = progress;
 		o.progress_arg = &o.count;
 	}
+	if (trace && (err = kernel_fences_start(&k))) {
+		close(ep);
+		if (o.data_fd >= 0)
+			close(o.data_fd);
+		return err;
+	}
 	sig_catch_stop();
 	err = ffs_xfer_run(ep, &o, &r);
 	sig_restore();
+	kernel_fences_stop(&k);
 	close(ep);
 	if (o.data_fd >= 0)
 		close(o.data_fd);
 	if (err) {
 		err = transfer_error(err, &r);
 	} else {
-		print_transfer(epfile, &o, &r);
+		print_transfer(epfile, &o, &r, &k);
 		if (r.fence_error)
 			err = zc_err(-r.fence_error, r.fence_error == -ESHUTDOWN ? "the UDC was unbound" : NULL,
 				     "a transfer's fence signalled an error");
@@ -474,6 +545,7 @@ static int do_transfer(struct args *a)
 			err = zc_err(0, NULL, "verify: byte %" PRIu64 " differs from the pattern", r.first_bad_offset);
 	}
 	ffs_xfer_result_free(&r);
+	kernel_fences_free(&k);
 	return err;
 }
 
@@ -923,7 +995,7 @@ static const struct cmd ffs_cmds[] = {
 	{ "list", do_list, "", "list the configfs gadgets, their UDC, functions and owner" },
 	{ "transfer", do_transfer, "EPFILE [size SIZE] [count N] [buffers N] [heap udmabuf|system] "
 				   "[pattern SEED | file PATH | nodata] [verify] [mode dmabuf|copy] [wait poll|sync-file] "
-				   "[timeout MS]",
+				   "[timeout MS] [trace]",
 	  "move data through a data endpoint with DMABUFs (zero copy) or read/write" },
 	{ "dmabuf", do_dmabuf, "EPFILE STEP [expect RESULT]...",
 	  "drive the DMABUF ioctls step by step: alloc N [size SIZE] [heap H], attach I, detach I, "

@@ -29,6 +29,9 @@ static const struct object help_object = { "help", help_cmds, "show", "this text
 static const struct object *const objects[] = {
 	&feature_object,
 	&ffs_object,
+#ifdef HAVE_BPF
+	&trace_object,
+#endif
 	&version_object,
 	&help_object,
 };
