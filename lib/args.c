@@ -16,11 +16,17 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	unsigned long long v;
 	char *end;
 
-	/* strtoull accepts a sign and leading blanks, which we do not */
+	/* strtoull accepts a sign and leading blanks, which we do not; and no octal: 010 is ten */
 	if (!s || !isdigit((unsigned char)s[0]))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!isxdigit((unsigned char)s[2]))
+			return -EINVAL;
+		v = strtoull(s + 2, &end, 16);
+	} else {
+		v = strtoull(s, &end, 10);
+	}
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (end == s || *end)
@@ -234,6 +240,8 @@ int args_split_line(char *line, char **argv, int max_words)
 			if (quote) {
 				if (*in == quote)
 					quote = 0;
+				else if (quote == '"' && *in == '\\' && (in[1] == '"' || in[1] == '\\'))
+					*outp++ = *++in;
 				else
 					*outp++ = *in;
 			} else if (*in == '"' || *in == '\'') {

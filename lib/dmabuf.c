@@ -9,6 +9,7 @@
 #include <linux/udmabuf.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -146,15 +147,15 @@ int dmabuf_export_sync_file(const struct dmabuf *b, bool write, int *fd)
 	return 0;
 }
 
-/* On a dmabuf, POLLOUT waits for every fence (as a writer must), POLLIN for the writers only. */
+/*
+ * On a dmabuf, POLLOUT waits for every fence (as a writer must), POLLIN for the writers only.
+ * A signal ends the wait with -EINTR, so that a caller can stop.
+ */
 int dmabuf_wait_fd(int fd, bool write, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = write ? POLLOUT : POLLIN };
-	int n;
+	int n = poll(&p, 1, timeout_ms);
 
-	do
-		n = poll(&p, 1, timeout_ms);
-	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	if (n == 0)
@@ -166,25 +167,36 @@ int dmabuf_wait_fd(int fd, bool write, int timeout_ms)
 
 int sync_file_status(int sync_fd, struct fence_status *st)
 {
-	struct sync_fence_info fences[8];
 	struct sync_file_info info = { 0 };
+	struct sync_fence_info *fences;
 	unsigned i;
+	int err = 0;
 
 	memset(st, 0, sizeof(*st));
-	memset(fences, 0, sizeof(fences));
-	info.num_fences = 8;
-	info.sync_fence_info = (uintptr_t)fences;
+	/* first how many fences, then their details: the kernel refuses a short array */
 	if (ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info))
 		return -errno;
 	st->status = info.status;
 	st->num_fences = info.num_fences;
-	for (i = 0; i < info.num_fences && i < 8; i++) {
+	if (!info.num_fences)
+		return 0;
+	fences = calloc(info.num_fences, sizeof(*fences));
+	if (!fences)
+		return -ENOMEM;
+	info.sync_fence_info = (uintptr_t)fences;
+	if (ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info)) {
+		err = -errno;
+		goto out;
+	}
+	st->status = info.status;
+	for (i = 0; i < info.num_fences; i++) {
 		if (fences[i].timestamp_ns > st->timestamp_ns)
 			st->timestamp_ns = fences[i].timestamp_ns;
 		if (fences[i].status < 0)
 			st->status = fences[i].status;
 	}
-	if (info.num_fences)
-		snprintf(st->driver, sizeof(st->driver), "%s", fences[0].driver_name);
-	return 0;
+	snprintf(st->driver, sizeof(st->driver), "%s", fences[0].driver_name);
+out:
+	free(fences);
+	return err;
 }

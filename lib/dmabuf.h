@@ -36,7 +36,8 @@ int dmabuf_export_sync_file(const struct dmabuf *b, bool write, int *fd);
 
 /*
  * Wait up to timeout_ms (-1: forever) until the fences that a CPU write (or read) would wait
- * for have signalled: poll() on a dmabuf fd, or on a sync_file fd. -ETIMEDOUT on time out.
+ * for have signalled: poll() on a dmabuf fd, or on a sync_file fd. -ETIMEDOUT on time out,
+ * -EINTR when a signal arrived.
  */
 int dmabuf_wait_fd(int fd, bool write, int timeout_ms);
 

@@ -263,7 +263,7 @@ static void probe_usb_gadget(struct feat *f)
 	else
 		set_absent(f, dir, "USB_CONFIGFS", "libcomposite", 3, 11);
 	attr_dir_list(f, "udcs", "/sys/class/udc");
-	if (f->state == FEAT_PRESENT && f->attrs[f->nattrs - 1].nitems == 0)
+	if (f->state == FEAT_PRESENT && (!f->nattrs || f->attrs[f->nattrs - 1].nitems == 0))
 		snprintf(f->why, sizeof(f->why), "no USB device controller (dummy_hcd or a board's UDC)");
 }
 

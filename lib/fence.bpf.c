@@ -73,10 +73,13 @@ static __always_inline bool names_match(const volatile char *want, const char *h
 
 static __always_inline bool wanted(__u64 context, __u64 seqno, struct context_info **info, __u8 type)
 {
-	struct fence_key key = { context, seqno };
+	struct fence_key key = { (__u32)context, (__u32)seqno };
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 
-	*info = bpf_map_lookup_elem(&contexts, &context);
+	/* the classic record has the low 32 bits of the context: key the names by those */
+	__u64 ctx_key = (__u32)context;
+
+	*info = bpf_map_lookup_elem(&contexts, &ctx_key);
 	if (filter.by_context && context != filter.context)
 		return false;
 	if ((filter.driver[0] || filter.timeline[0]) && (!*info || !(*info)->allowed))

@@ -180,6 +180,9 @@ int fence_stats_add(struct fence_stats *s, const struct fence_event *e)
 		return -ENOMEM;
 	if ((err = group_of(s, e, &gi)))
 		return err;
+	/* a fence we saw created keeps its group, even if its names were lost since */
+	if (e->type != FENCE_INIT && (f = find(s->track, e->context, e->seqno, 0, 0, 0)))
+		gi = f->group;
 	g = &s->groups[gi];
 	g->events[e->type]++;
 	s->events++;

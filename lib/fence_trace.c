@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,11 +216,20 @@ static void *collector(void *arg)
 
 int fence_trace_collect_start(struct fence_trace *t, struct fence_stats *stats)
 {
+	sigset_t all, old;
+	int err;
+
 	t->stats = stats;
 	t->collecting = 1;
-	if (pthread_create(&t->collector, NULL, collector, t)) {
+	/* signals are for the main thread: its blocking calls must see SIGINT/SIGTERM */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&t->collector, NULL, collector, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
 		t->collecting = 0;
-		return -errno;
+		t->stats = NULL;
+		return -err;
 	}
 	return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/usb/ch9.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -181,16 +182,24 @@ int ffs_ep_info(int ep, bool *in, unsigned *max_packet, uint8_t *address)
 int ffs_ep_wait_enabled(int ep, int timeout_ms)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	uint8_t addr;
+	int flags = fcntl(ep, F_GETFL), waited = 0, err;
 	unsigned mps;
+	uint8_t addr;
 	bool in;
-	int waited = 0, err;
 
-	while ((err = ffs_ep_info(ep, &in, &mps, &addr)) == -ENODEV && (timeout_ms < 0 || waited < timeout_ms)) {
-		nanosleep(&tick, NULL);
+	/* until the host enables the function, f_fs blocks the ioctl, or says EAGAIN when O_NONBLOCK */
+	if (flags < 0 || (!(flags & O_NONBLOCK) && fcntl(ep, F_SETFL, flags | O_NONBLOCK)))
+		return -errno;
+	while ((err = ffs_ep_info(ep, &in, &mps, &addr)) == -EAGAIN && (timeout_ms < 0 || waited < timeout_ms)) {
+		if (nanosleep(&tick, NULL) && errno == EINTR) {
+			err = -EINTR;
+			break;
+		}
 		waited += 10;
 	}
-	return err == -ENODEV ? -ETIMEDOUT : err;
+	if (!(flags & O_NONBLOCK))
+		fcntl(ep, F_SETFL, flags);
+	return err == -EAGAIN ? -ETIMEDOUT : err;
 }
 
 int ffs_dmabuf_attach(int ep, int dmabuf_fd)

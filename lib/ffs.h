@@ -29,9 +29,10 @@ const char *ffs_event_name(unsigned type);
 /* Refuse a control request we do not serve: a transfer in the wrong direction stalls it. */
 int ffs_stall(int ep0, const struct ffs_event *setup);
 
-/* The endpoint's direction and max packet size; -ENODEV until the host enabled the function. */
+/* The endpoint's direction and max packet size; -EAGAIN (O_NONBLOCK) until the host enabled the function. */
 int ffs_ep_info(int ep, bool *in, unsigned *max_packet, uint8_t *address);
-/* Wait up to timeout_ms for the function to be enabled (the host configured the device). */
+/* Wait up to timeout_ms for the function to be enabled (the host configured the device);
+ * -ETIMEDOUT, or -EINTR on a signal. */
 int ffs_ep_wait_enabled(int ep, int timeout_ms);
 
 int ffs_dmabuf_attach(int ep, int dmabuf_fd);

@@ -2,6 +2,7 @@
 #include "ffs_xfer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,12 @@
 /* IN: the bytes of transfer `index` into buf, from the file or the pattern. */
 static int produce(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, uint64_t index, void *buf)
 {
-	if (o->data_fd < 0) {
+	if (r->data_fd < 0) {
 		pattern_fill(buf, o->size, o->seed, index * o->size);
 		return 0;
 	}
 	{
-		ssize_t n = pread(o->data_fd, buf, o->size, (off_t)(index * o->size));
+		ssize_t n = pread(r->data_fd, buf, o->size, (off_t)(index * o->size));
 
 		if (n < 0) {
 			failed_at(r, "reading the data file");
@@ -36,10 +37,12 @@ static int produce(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, uin
 /* OUT: check or store the bytes of transfer `index`. */
 static int consume(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, uint64_t index, const void *buf)
 {
-	if (o->data_fd >= 0) {
-		if (pwrite(o->data_fd, buf, o->size, (off_t)(index * o->size)) != (ssize_t)o->size) {
+	if (r->data_fd >= 0) {
+		ssize_t n = pwrite(r->data_fd, buf, o->size, (off_t)(index * o->size));
+
+		if (n != (ssize_t)o->size) {
 			failed_at(r, "writing the data file");
-			return errno ? -errno : -EIO;
+			return n < 0 ? -errno : -EIO;
 		}
 	} else if (o->verify && !r->verify_failed) {
 		size_t bad = pattern_check(buf, o->size, o->seed, index * o->size);
@@ -59,35 +62,39 @@ struct slot {
 	uint64_t queued_ns;
 };
 
-static int wait_slot(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, struct slot *s)
+/*
+ * Wait for the slot's transfer. Either way the transfer's own fence, kept as a sync_file when
+ * it was queued, tells how it ended: a signalled fence leaves the reservation object, and its
+ * error with it, so a poll on the dmabuf alone cannot tell a failed transfer from a good one.
+ */
+static int wait_slot(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, struct slot *s)
 {
+	int fd = o->wait == FFS_WAIT_SYNC_FILE ? s->sync_fd : s->buf.fd;
 	struct fence_status st;
 	uint64_t done_ns;
 	int err;
 
-	(void)ep;
-	if (o->wait == FFS_WAIT_SYNC_FILE) {
-		err = dmabuf_wait_fd(s->sync_fd, false, o->timeout_ms);
-		if (!err)
-			err = sync_file_status(s->sync_fd, &st);
-		close(s->sync_fd);
-		s->sync_fd = -1;
-		if (err) {
-			failed_at(r, "waiting for the fence (sync_file)");
-			return err;
-		}
-		if (st.status < 0 && !r->fence_error)
-			r->fence_error = st.status;
-		/* the kernel's own signal time, not when we woke up */
-		done_ns = st.timestamp_ns > s->queued_ns ? st.timestamp_ns : now_ns();
-	} else {
-		err = dmabuf_wait_fd(s->buf.fd, true, o->timeout_ms);
-		if (err) {
-			failed_at(r, "waiting for the fence (poll on the dmabuf)");
-			return err;
-		}
-		done_ns = now_ns();
+	do
+		err = dmabuf_wait_fd(fd, o->wait != FFS_WAIT_SYNC_FILE, o->timeout_ms);
+	while (err == -EINTR && !stop_requested());
+	done_ns = now_ns();
+	if (err) {
+		if (err != -EINTR)
+			failed_at(r, "waiting for the fence (%s)", o->wait == FFS_WAIT_SYNC_FILE ? "sync_file" : "poll on the dmabuf");
+		return err;
 	}
+	err = sync_file_status(s->sync_fd, &st);
+	close(s->sync_fd);
+	s->sync_fd = -1;
+	if (err) {
+		failed_at(r, "SYNC_IOC_FILE_INFO");
+		return err;
+	}
+	if (st.status < 0 && !r->fence_error)
+		r->fence_error = st.status;
+	/* with a sync_file the kernel's own signal time, not when we woke up */
+	if (o->wait == FFS_WAIT_SYNC_FILE && st.timestamp_ns > s->queued_ns)
+		done_ns = st.timestamp_ns;
 	return samples_add(&r->latency_ns, done_ns - s->queued_ns);
 }
 
@@ -111,14 +118,10 @@ static int queue_slot(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_res
 		failed_at(r, "FUNCTIONFS_DMABUF_TRANSFER");
 		return err;
 	}
-	if (o->wait == FFS_WAIT_SYNC_FILE) {
-		err = dmabuf_export_sync_file(&s->buf, true, &s->sync_fd);
-		if (err) {
-			failed_at(r, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE");
-			return err;
-		}
-	}
-	return 0;
+	err = dmabuf_export_sync_file(&s->buf, true, &s->sync_fd);
+	if (err)
+		failed_at(r, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE");
+	return err;
 }
 
 static int complete_slot(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, struct slot *s, uint64_t index)
@@ -190,7 +193,7 @@ static int run_dmabuf(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_res
 		}
 		if (err)
 			break;
-		err = wait_slot(ep, o, r, &slots[done % n]);
+		err = wait_slot(o, r, &slots[done % n]);
 		if (!err)
 			err = complete_slot(o, r, &slots[done % n], done);
 		if (err)
@@ -257,19 +260,42 @@ static int run_copy(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_resul
 	return err;
 }
 
+/* The data file, opened for the endpoint's direction: read for IN, replaced for OUT. */
+static int open_data(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
+{
+	r->data_fd = -1;
+	if (!o->data_path)
+		return 0;
+	r->data_fd = open(o->data_path, r->in ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (r->data_fd < 0) {
+		failed_at(r, "opening %.80s", o->data_path);
+		return -errno;
+	}
+	return 0;
+}
+
 int ffs_xfer_run(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
 {
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	r->data_fd = -1;
 	err = ffs_ep_wait_enabled(ep, o->timeout_ms);
+	if (err == -EINTR)
+		return 0;	/* stopped before the host came */
 	if (!err)
 		err = ffs_ep_info(ep, &r->in, &r->max_packet, &r->address);
 	if (err) {
 		failed_at(r, err == -ETIMEDOUT ? "waiting for the host to enable the function" : "FUNCTIONFS_ENDPOINT_DESC");
 		return err;
 	}
-	return o->mode == FFS_XFER_DMABUF ? run_dmabuf(ep, o, r) : run_copy(ep, o, r);
+	err = open_data(o, r);
+	if (!err)
+		err = o->mode == FFS_XFER_DMABUF ? run_dmabuf(ep, o, r) : run_copy(ep, o, r);
+	if (r->data_fd >= 0)
+		close(r->data_fd);
+	r->data_fd = -1;
+	return err;
 }
 
 void ffs_xfer_result_free(struct ffs_xfer_result *r)

@@ -23,8 +23,8 @@ struct ffs_xfer_opts {
 	enum dmabuf_heap heap;
 	enum ffs_xfer_mode mode;
 	enum ffs_xfer_wait wait;
-	uint64_t seed;			/* pattern seed, when data_fd < 0 */
-	int data_fd;			/* IN: read data from it; OUT: write data to it; -1: pattern */
+	uint64_t seed;			/* pattern seed, when there is no data_path */
+	const char *data_path;		/* IN: read the data from it; OUT: write it there; NULL: pattern */
 	bool verify;			/* OUT: check the received bytes against the pattern */
 	bool no_data;			/* move the bytes without producing or looking at them */
 	int timeout_ms;			/* per fence, and for the host to enable the function */
@@ -43,6 +43,7 @@ struct ffs_xfer_result {
 	uint64_t first_bad_offset;	/* stream offset of the first wrong byte, when verify_failed */
 	bool verify_failed;
 	bool stopped;			/* SIGINT/SIGTERM */
+	int data_fd;			/* the open data file, while running */
 	int fence_error;		/* the first error a fence signalled with, 0 if none */
 	char failed[96];		/* the call that failed, for the message */
 };

@@ -106,6 +106,16 @@ undo:
 
 int gadget_mount_ffs(const char *name, const char *dir)
 {
+	char def[256];
+
+	if (!dir) {
+		if (mkdir("/run/zcioctl", 0755) && errno != EEXIST)
+			return -errno;
+		if (mkdir(GADGET_MOUNT_BASE, 0755) && errno != EEXIST)
+			return -errno;
+		snprintf(def, sizeof(def), GADGET_MOUNT_BASE "/%s", name);
+		dir = def;
+	}
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return -errno;
 	if (mount(name, dir, "functionfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
@@ -240,5 +250,7 @@ int gadget_teardown(const char *name)
 	err = grm(name, LANG_DIR, false);
 	first = first ? first : err;
 	err = grm(name, NULL, false);
+	snprintf(dir, sizeof(dir), GADGET_MOUNT_BASE "/%s", name);
+	rmdir(dir);	/* ours when `ffs up` chose it; left alone if not empty */
 	return first ? first : err;
 }

@@ -14,6 +14,8 @@
 
 #define GADGET_NAME_MAX 32
 #define GADGET_ROOT "/sys/kernel/config/usb_gadget"
+/* where `ffs up` mounts functionfs unless told otherwise: GADGET_MOUNT_BASE/NAME */
+#define GADGET_MOUNT_BASE "/run/zcioctl/mnt"
 
 struct gadget_config {
 	const char *name;
@@ -31,7 +33,7 @@ bool gadget_exists(const char *name);
 
 /* The configfs tree with function ffs.NAME linked into configuration c.1. */
 int gadget_create(const struct gadget_config *c);
-/* Mount functionfs instance NAME on dir (created if missing). */
+/* Mount functionfs instance NAME on dir (created if missing; NULL: GADGET_MOUNT_BASE/NAME). */
 int gadget_mount_ffs(const char *name, const char *dir);
 /* Bind to udc ("" or NULL: the first UDC that is free). */
 int gadget_bind(const char *name, const char *udc);
@@ -40,7 +42,8 @@ int gadget_unbind(const char *name);
 int gadget_udc(const char *name, char *buf, size_t len);
 /* A UDC no gadget is bound to. */
 int gadget_free_udc(char *buf, size_t len);
-/* Unbind, unmount every functionfs mount of NAME, remove the configfs tree; absent parts are fine. */
+/* Unbind, unmount every functionfs mount of NAME, remove the configfs tree and the default mount
+ * directory; absent parts are fine. */
 int gadget_teardown(const char *name);
 /* Where functionfs instance NAME is mounted ("" if nowhere). */
 int gadget_ffs_mountpoint(const char *name, char *buf, size_t len);

@@ -13,6 +13,7 @@ static struct {
 	struct json_object *stack[MAX_DEPTH];	/* [0] is the command's root value */
 	int depth;				/* number of open containers */
 	struct json_object *batch;		/* the array of a JSON batch, or NULL */
+	struct json_object *stream;		/* in a batch: the lines a streaming command flushed */
 	bool errored;				/* the command's value was replaced by an error */
 } out = { .text = NULL };
 
@@ -73,7 +74,13 @@ void out_end(void)
 
 	if (!out.json)
 		return;
-	if (out.batch) {
+	if (out.batch && out.stream) {
+		/* a streaming command's element is the array of its lines */
+		if (root)
+			json_object_array_add(out.stream, json_object_get(root));
+		json_object_array_add(out.batch, out.stream);
+		out.stream = NULL;
+	} else if (out.batch) {
 		/* every batch line has an element, so that element i answers line i */
 		json_object_array_add(out.batch, root ? json_object_get(root) : json_object_new_object());
 	} else if (root) {
@@ -84,8 +91,15 @@ void out_end(void)
 
 void out_flush_line(void)
 {
-	if (out.json && out.stack[0])
+	if (out.json && out.stack[0] && out.batch) {
+		/* inside a batch the output must stay one JSON document: keep the line for out_end() */
+		if (!out.stream)
+			out.stream = json_object_new_array();
+		json_object_array_add(out.stream, out.stack[0]);
+		out.stack[0] = NULL;
+	} else if (out.json && out.stack[0]) {
 		write_value(out.stack[0]);
+	}
 	reset_stack();
 	if (!out.json && out.text)
 		fflush(out.text);

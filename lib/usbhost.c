@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sig.h"
+
 static int errno_of_libusb(int e)
 {
 	switch (e) {
@@ -141,6 +143,7 @@ struct stream {
 	void *arg;
 	int err;
 	unsigned in_flight;
+	bool cancelled;
 };
 
 struct slot {
@@ -188,9 +191,8 @@ static void LIBUSB_CALL on_done(struct libusb_transfer *xfer)
 	}
 	s->bytes += xfer->actual_length;
 	s->completed++;
-	if (s->u->ep & LIBUSB_ENDPOINT_IN)
-		err = s->on_chunk(s->arg, slot->index, xfer->buffer, xfer->actual_length, false);
-	if (!err && !s->err && s->submitted < s->count)
+	err = s->on_chunk(s->arg, slot->index, xfer->buffer, xfer->actual_length, false);
+	if (!err && !s->err && !stop_requested() && s->submitted < s->count)
 		err = submit(slot);
 	if (err && !s->err)
 		s->err = err;
@@ -227,15 +229,19 @@ int usbhost_stream(struct usbhost *u, size_t size, uint64_t count, unsigned dept
 		s.err = err;
 	while (s.in_flight) {
 		int e = libusb_handle_events(u->ctx);
+		bool cancel;
 
 		if (e && e != LIBUSB_ERROR_INTERRUPTED && !s.err)
 			s.err = errno_of_libusb(e);
-		if (s.err && s.in_flight) {
+		/* on an error or SIGINT/SIGTERM, cancel what is in flight; completions still drain */
+		cancel = (s.err || stop_requested()) && !s.cancelled;
+		if (cancel && s.in_flight) {
+			s.cancelled = true;
 			for (i = 0; i < depth; i++)
 				libusb_cancel_transfer(slots[i].xfer);
 		}
 	}
-	err = s.err;
+	err = s.err == -ECANCELED && stop_requested() ? 0 : s.err;
 out:
 	for (i = 0; i < depth; i++) {
 		if (!slots[i].xfer)

@@ -33,8 +33,9 @@ void usbhost_close(struct usbhost *u);
 
 /*
  * Stream `count` transfers of `size` bytes with up to `depth` in flight. on_chunk is called in
- * order for each: before submission to fill an OUT buffer, after completion to consume an IN
- * one (actual is the bytes moved). A non-zero return stops the stream with that error.
+ * order for each: before submission of an OUT transfer (before = true) to fill its buffer, and
+ * after every completion (actual is the bytes moved). A non-zero return stops the stream with
+ * that error; SIGINT/SIGTERM (lib/sig.h) stops it cleanly, cancelling what is in flight.
  */
 typedef int (*usbhost_chunk_fn)(void *arg, uint64_t index, uint8_t *buf, size_t actual, bool before);
 int usbhost_stream(struct usbhost *u, size_t size, uint64_t count, unsigned depth, unsigned timeout_ms,

@@ -28,6 +28,8 @@ static int round_of(unsigned fences, unsigned step_ms, int *fds)
 	unsigned i;
 	int tl, err = 0;
 
+	for (i = 0; i < fences; i++)
+		fds[i] = -1;
 	tl = open("/sys/kernel/debug/sync/sw_sync", O_RDWR | O_CLOEXEC);
 	if (tl < 0)
 		return -errno;
@@ -36,7 +38,8 @@ static int round_of(unsigned fences, unsigned step_ms, int *fds)
 
 		if (ioctl(tl, SW_SYNC_IOC_CREATE_FENCE, &d))
 			err = -errno;
-		fds[i] = d.fence;
+		else
+			fds[i] = d.fence;
 	}
 	for (i = 0; i < fences && !err; i++) {	/* a zero-timeout poll arms the callback */
 		struct pollfd p = { .fd = fds[i], .events = POLLIN };
@@ -63,7 +66,8 @@ static int round_of(unsigned fences, unsigned step_ms, int *fds)
 			err = -EPROTO;
 	}
 	for (i = 0; i < fences; i++)
-		close(fds[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
 	close(tl);
 	return err;
 }

@@ -16,6 +16,11 @@ static void test_numbers(void)
 	is_int(v, 42, "42 is 42");
 	is_int(parse_u64("0x10", 0, 100, &v), 0, "hex parses");
 	is_int(v, 16, "0x10 is 16");
+	is_int(parse_u64("010", 0, 100, &v), 0, "010 parses");
+	is_int(v, 10, "010 is ten, not octal eight");
+	is_int(parse_u64("08", 0, 100, &v), 0, "08 parses");
+	is_int(parse_u64("0x", 0, 100, &v), -EINVAL, "a bare 0x is refused");
+	is_int(parse_u64("0xg", 0, 100, &v), -EINVAL, "0xg is refused");
 	is_int(parse_u64("-5", 0, 100, &v), -EINVAL, "-5 is refused");
 	is_int(parse_u64(" 5", 0, 100, &v), -EINVAL, "leading blank is refused");
 	is_int(parse_u64("5x", 0, 100, &v), -EINVAL, "trailing junk is refused");
@@ -99,6 +104,7 @@ static void test_split(void)
 	char line[] = "vduse create  \"disk 0\" type\\ blk 'a\"b' # comment";
 	char empty[] = "   # only a comment";
 	char open[] = "ffs up \"unterminated";
+	char escaped[] = "say \"a \\\"quoted\\\" word\" 'back\\slash'";
 	char *argv[8];
 	int n;
 
@@ -109,6 +115,9 @@ static void test_split(void)
 	is_str(argv[4], "a\"b", "single quotes keep a double quote");
 	is_int(args_split_line(empty, argv, 8), 0, "a comment line has no words");
 	is_int(args_split_line(open, argv, 8), -EINVAL, "an open quote is refused");
+	is_int(args_split_line(escaped, argv, 8), 3, "escaped quotes stay inside the word");
+	is_str(argv[1], "a \"quoted\" word", "\\\" inside double quotes is a quote");
+	is_str(argv[2], "back\\slash", "single quotes keep a backslash as it is");
 }
 
 int main(void)

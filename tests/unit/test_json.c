@@ -59,6 +59,12 @@ static void emit_batch(void)
 	out_end();
 	out_begin();	/* a command that printed nothing still has its element */
 	out_end();
+	out_begin();	/* a streaming command: its lines become one element */
+	print_uint(PRINT_ANY, "line", "%llu", 1);
+	out_flush_line();
+	print_uint(PRINT_ANY, "line", "%llu", 2);
+	out_flush_line();
+	out_end();
 	out_batch_end();
 }
 
@@ -91,8 +97,10 @@ int main(void)
 
 	s = capture(emit_batch);
 	doc = json_tokener_parse(s);
-	ok(doc && json_object_is_type(doc, json_type_array) && json_object_array_length(doc) == 3,
+	ok(doc && json_object_is_type(doc, json_type_array) && json_object_array_length(doc) == 4,
 	   "a batch is one array with an element per command");
+	ok(json_object_array_length(json_object_array_get_idx(doc, 3)) == 2,
+	   "a streaming command in a batch: one element, the array of its lines");
 	v = json_object_array_get_idx(doc, 1);
 	ok(v && json_object_object_get_ex(v, "error", &v) && json_object_object_get_ex(v, "errno", &v) &&
 	   json_object_get_int(v) == 17, "an error is an object with its errno");

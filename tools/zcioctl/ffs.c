@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,6 @@
 #include "zcioctl.h"
 
 #define STATE_KIND "ffs"
-#define MOUNT_BASE STATE_DIR "/mnt"
 
 static const char *const speeds[] = { "full", "high", "super", NULL };
 static const char *const speed_names[] = { "full-speed", "high-speed", "super-speed" };
@@ -66,6 +67,7 @@ struct up_opts {
 	int speed;
 	const char *udc, *mount;
 	char mount_buf[256];
+	bool created;	/* the configfs gadget is ours to remove */
 };
 
 static void print_ready(const struct up_opts *o, const char *udc)
@@ -111,23 +113,46 @@ static void print_event(const struct ffs_event *ev)
 	out_flush_line();
 }
 
-/* Serve ep0 until SIGINT/SIGTERM: print events, stall control requests we do not implement. */
+/*
+ * Serve ep0 until SIGINT/SIGTERM: print events, stall control requests we do not implement.
+ * The stop signals stay blocked except inside ppoll(), so one cannot slip in between the check
+ * of the flag and a read that would block.
+ */
 static int serve_ep0(int ep0)
 {
+	struct pollfd p = { .fd = ep0, .events = POLLIN };
+	sigset_t stop, waiting;
 	struct ffs_event ev;
-	int err;
+	int err = 0;
 
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, &waiting);
+	sigdelset(&waiting, SIGINT);
+	sigdelset(&waiting, SIGTERM);
 	while (!stop_requested()) {
+		if (ppoll(&p, 1, NULL, &waiting) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = zc_err(errno, NULL, "waiting for ep0 events");
+			break;
+		}
 		err = ffs_read_event(ep0, &ev);
-		if (err == -EINTR)
+		if (err == -EAGAIN || err == -EINTR) {
+			err = 0;
 			continue;
-		if (err)
-			return zc_err(-err, NULL, "reading ep0 events");
+		}
+		if (err) {
+			err = zc_err(-err, NULL, "reading ep0 events");
+			break;
+		}
 		print_event(&ev);
 		if (ev.type == FUNCTIONFS_SETUP)
 			ffs_stall(ep0, &ev);
 	}
-	return 0;
+	sigprocmask(SIG_UNBLOCK, &stop, NULL);
+	return err;
 }
 
 static int up_setup(struct up_opts *o, int *ep0)
@@ -137,24 +162,22 @@ static int up_setup(struct up_opts *o, int *ep0)
 	int err;
 
 	err = gadget_create(&o->g);
+	o->created = !err;
 	if (err == -ENOENT)
 		return zc_unsupported(ENOENT, "mount configfs on /sys/kernel/config; the kernel needs USB_CONFIGFS",
 				      "no " GADGET_ROOT);
 	if (err)
 		return zc_err(-hint_for_configfs(err, &hint), hint, "creating gadget %s in configfs", o->g.name);
-	if (mkdir(STATE_DIR, 0755) && errno != EEXIST)
-		return zc_err(errno, NULL, "creating %s", STATE_DIR);
+	err = gadget_mount_ffs(o->g.name, o->mount);
 	if (!o->mount) {
-		mkdir(MOUNT_BASE, 0755);
-		snprintf(o->mount_buf, sizeof(o->mount_buf), MOUNT_BASE "/%s", o->g.name);
+		snprintf(o->mount_buf, sizeof(o->mount_buf), GADGET_MOUNT_BASE "/%s", o->g.name);
 		o->mount = o->mount_buf;
 	}
-	err = gadget_mount_ffs(o->g.name, o->mount);
 	if (err)
 		return zc_err(-err, err == -ENODEV ? "the kernel has no functionfs (USB_CONFIGFS_F_FS)" : NULL,
 			      "mounting functionfs on %s", o->mount);
 	snprintf(path, sizeof(path), "%s/ep0", o->mount);
-	*ep0 = open(path, O_RDWR | O_CLOEXEC);
+	*ep0 = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (*ep0 < 0)
 		return zc_err(errno, NULL, "opening %s", path);
 	err = ffs_write_descriptors(*ep0, o->n_in, o->n_out, o->g.product);
@@ -207,7 +230,8 @@ static int do_up(struct args *a)
 		return zc_err(EEXIST, "pick another name or run 'zcioctl ffs down NAME'", "gadget %s", o.g.name);
 	err = state_claim(STATE_KIND, o.g.name);
 	if (err)
-		return zc_err(-err, err == -EACCES ? "run as root" : NULL, "recording the owner in " STATE_DIR);
+		return zc_err(-err, err == -EEXIST ? "another 'ffs up' has this name" : err == -EACCES ? "run as root" : NULL,
+			      "recording the owner in " STATE_DIR);
 	sig_catch_stop();
 	err = up_setup(&o, &ep0);
 	if (!err) {
@@ -215,11 +239,12 @@ static int do_up(struct args *a)
 		print_ready(&o, udc);
 		err = serve_ep0(ep0);
 	}
-	/* undo in reverse: unbind, close ep0 so functionfs can unmount, then the configfs tree */
-	gadget_unbind(o.g.name);
+	/* undo in reverse, only what we made: unbind, close ep0 so functionfs can unmount, the tree */
+	if (o.created)
+		gadget_unbind(o.g.name);
 	if (ep0 >= 0)
 		close(ep0);
-	cleanup_err = gadget_teardown(o.g.name);
+	cleanup_err = o.created ? gadget_teardown(o.g.name) : 0;
 	state_release(STATE_KIND, o.g.name);
 	sig_restore();
 	if (!err && cleanup_err)
@@ -359,10 +384,13 @@ static int kernel_fences_start(struct kernel_fences *k)
 	err = fence_trace_start(&o, &k->t, why, sizeof(why));
 	if (err == -ENOENT)
 		return zc_unsupported(ENOENT, why, "tracing the transfers' fences");
-	if (!err)
-		err = fence_trace_collect_start(k->t, &k->stats);
 	if (err)
 		return zc_err(-err, why[0] ? why : NULL, "tracing the transfers' fences");
+	err = fence_trace_collect_start(k->t, &k->stats);
+	if (err) {
+		fence_trace_stop(k->t);
+		return zc_err(-err, NULL, "starting the thread that reads the fence events");
+	}
 	k->on = true;
 	return 0;
 #else
@@ -465,7 +493,7 @@ static int transfer_error(int err, const struct ffs_xfer_result *r)
 static int do_transfer(struct args *a)
 {
 	struct ffs_xfer_opts o = {
-		.size = 64 << 10, .count = 1, .buffers = 4, .data_fd = -1, .timeout_ms = 10000,
+		.size = 64 << 10, .count = 1, .buffers = 4, .timeout_ms = 10000,
 	};
 	uint64_t buffers = 4, timeout = 10000;
 	const char *epfile, *file = NULL;
@@ -509,22 +537,14 @@ static int do_transfer(struct args *a)
 	ep = open(epfile, O_RDWR | O_CLOEXEC | (o.mode == FFS_XFER_DMABUF ? O_NONBLOCK : 0));
 	if (ep < 0)
 		return zc_err(errno, errno == ENOENT ? "is the gadget up? ('zcioctl ffs up')" : NULL, "opening %s", epfile);
-	if (file) {
-		o.data_fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (o.data_fd < 0) {
-			err = zc_err(errno, NULL, "opening %s", file);
-			close(ep);
-			return err;
-		}
-	}
+	o.data_path = file;
 	if (!g_opts.json && !g_opts.quiet && isatty(STDERR_FILENO)) {
 		o.progress = progress;
 		o.progress_arg = &o.count;
 	}
 	if (trace && (err = kernel_fences_start(&k))) {
 		close(ep);
-		if (o.data_fd >= 0)
-			close(o.data_fd);
+		kernel_fences_free(&k);
 		return err;
 	}
 	sig_catch_stop();
@@ -532,8 +552,6 @@ static int do_transfer(struct args *a)
 	sig_restore();
 	kernel_fences_stop(&k);
 	close(ep);
-	if (o.data_fd >= 0)
-		close(o.data_fd);
 	if (err) {
 		err = transfer_error(err, &r);
 	} else {
@@ -554,7 +572,7 @@ static int do_transfer(struct args *a)
 struct peer_state {
 	uint64_t seed, size;		/* size: of one URB, a slice of a transfer */
 	int data_fd;
-	bool verify, verify_failed, no_data;
+	bool in, verify, verify_failed, no_data;
 	uint64_t first_bad;
 	struct samples latency_ns;
 	uint64_t last_ns;
@@ -569,7 +587,7 @@ static int peer_chunk(void *arg, uint64_t index, uint8_t *buf, size_t actual, bo
 		samples_add(&p->latency_ns, now - p->last_ns);
 		p->last_ns = now;
 	}
-	if (p->no_data)
+	if (p->no_data || (!before && !p->in))
 		return 0;
 	if (before) {	/* OUT: fill */
 		if (p->data_fd >= 0) {
@@ -602,15 +620,23 @@ static int peer_chunk(void *arg, uint64_t index, uint8_t *buf, size_t actual, bo
 
 #define PEER_URB_MAX (1ULL << 20)
 
+/* 1 to 4 hex digits, nothing else */
+static bool hex16(const char *s, size_t len, int *out)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+
+	if (len < 1 || len > 4 || strspn(s, digits) < len)
+		return false;
+	*out = (int)strtoul(s, NULL, 16);
+	return true;
+}
+
 static int parse_vid_pid(const char *s, struct usbhost_match *m)
 {
-	unsigned vid, pid;
-	int n = 0;
+	const char *colon = strchr(s, ':');
 
-	if (sscanf(s, "%4x:%4x%n", &vid, &pid, &n) != 2 || s[n])
+	if (!colon || !hex16(s, colon - s, &m->vid) || strlen(colon + 1) > 4 || !hex16(colon + 1, strlen(colon + 1), &m->pid))
 		return zc_usage("argument \"%s\" is wrong: expected VID:PID in hex, like 1d6b:0104", s);
-	m->vid = vid;
-	m->pid = pid;
 	return 0;
 }
 
@@ -667,6 +693,7 @@ static int do_peer(struct args *a)
 	if (ep_seen && (rd || wr) && !!(ep & 0x80) != rd)
 		return zc_usage("endpoint 0x%02" PRIx64 " is %s, not %s", ep, ep & 0x80 ? "IN" : "OUT", rd ? "read" : "write");
 	in = ep_seen ? !!(ep & 0x80) : !wr;
+	p.in = in;
 	if (bus_seen) {
 		m.bus = bus;
 		m.dev = dev;

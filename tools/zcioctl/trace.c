@@ -35,7 +35,8 @@ static const char *name_or_unknown(const char *s)
 static void print_event(const struct trace_run *run, const struct fence_event *e)
 {
 	out_open_object(NULL);
-	print_float(PRINT_ANY, "time", "%12.6f ", (double)(e->ts_ns - run->start_ns) / 1e9);
+	/* events that came while the programs were attaching precede start_ns slightly */
+	print_float(PRINT_ANY, "time", "%12.6f ", ((double)e->ts_ns - (double)run->start_ns) / 1e9);
 	json_uint("ts_ns", e->ts_ns);
 	print_string(PRINT_ANY, "event", "%-13s ", fence_event_name(e->type));
 	print_string(PRINT_ANY, "driver", "%s", name_or_unknown(e->names.driver));
@@ -56,13 +57,15 @@ static int on_event(void *arg, const struct fence_event *e)
 	struct trace_run *run = arg;
 	int err;
 
+	/* libbpf delivers what is already in the ring even after we said stop: ignore the rest */
+	if (run->max_events && run->events >= run->max_events)
+		return 0;
 	run->events++;
 	if (run->output == OUT_EVENTS)
 		print_event(run, e);
 	else if ((err = fence_stats_add(&run->stats, e)))
 		return err;
-	/* a non-zero return stops the ring buffer's delivery: the count is reached */
-	return run->max_events && run->events >= run->max_events ? 1 : 0;
+	return 0;
 }
 
 static void print_hist(const struct fence_group *g)
@@ -189,6 +192,7 @@ static int do_fence(struct args *a)
 	o.libbpf_log = g_opts.verbose ? libbpf_to_stderr : NULL;
 	run.output = summary ? OUT_SUMMARY : hist ? OUT_HIST : OUT_EVENTS;
 
+	run.start_ns = now_ns();
 	err = fence_trace_start(&o, &t, why, sizeof(why));
 	if (err == -ENOENT)
 		return zc_unsupported(ENOENT, why, "no dma_fence tracing in this kernel");
@@ -197,8 +201,7 @@ static int do_fence(struct args *a)
 	sig_catch_stop();
 	if (!g_opts.quiet)
 		fprintf(stderr, "tracing dma_fence events (%s), Ctrl-C to stop\n", fence_trace_mode_name(fence_trace_mode(t)));
-	run.start_ns = now_ns();
-	deadline = duration ? run.start_ns + duration * 1000000000ULL : 0;
+	deadline = duration ? now_ns() + duration * 1000000000ULL : 0;
 	while (!stop_requested() && (!deadline || now_ns() < deadline) &&
 	       !(run.max_events && run.events >= run.max_events)) {
 		err = fence_trace_poll(t, 100, on_event, &run);

@@ -111,8 +111,14 @@ static int run_batch(const char *path)
 	unsigned lineno = 0;
 	int first_failure = 0;
 
-	if (!f)
-		return zc_err(errno, NULL, "opening batch file %s", path);
+	if (!f) {
+		int err;
+
+		out_begin();
+		err = zc_err(errno, NULL, "opening batch file %s", path);
+		out_end();
+		return err;
+	}
 	out_batch_begin();
 	while (getline(&line, &cap, f) >= 0) {
 		int argc, ret;

@@ -8,6 +8,10 @@
 ffs_up loop0 in 1 out 1
 ok '[ $? = 0 ]' "ffs up: the gadget is bound and the host enumerated it"
 ok '[ "$(cat $USB_IFACE/../idVendor)" = 1d6b ] && [ "$(cat $USB_IFACE/../idProduct)" = 0104 ]' "the host sees 1d6b:0104"
+zc -j ffs list
+ok 'printf "%s" "$out" | jq -e --argjson pid $ffs_pid ".[] | select(.name == \"loop0\") | .state == \"bound\" and .udc == \"dummy_udc.0\" and .owner_pid == \$pid and .functions == [\"ffs.loop0\"] and .mount == \"$ffs_mnt\"" >/dev/null' \
+	"ffs list: loop0 bound to dummy_udc.0, owned by ffs up, function and mount"
+ok 'grep -q "\"event\":\"bind\"" "$ffs_log" && grep -q "\"event\":\"enable\"" "$ffs_log"' "ffs up printed the bind and enable events as JSON lines"
 
 # gadget -> host through a DMABUF, data from a file, compared byte for byte on the host side
 head -c $((16 * 65536)) /dev/urandom >"$tap_tmp/src"
