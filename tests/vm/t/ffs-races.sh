@@ -65,6 +65,32 @@ ok 'grep -q "Cannot send after transport endpoint shutdown.*UDC was unbound" "$t
 	"it reports ESHUTDOWN from the fence" || diag "$(cat "$tap_tmp/unbind.err")"
 ok '[ "$(dmabuf_count)" = 0 ]' "everything released after the unbind"
 
+# A transfer started while the host has not enabled the function waits for it (timeout bounds it).
+echo dummy_udc.0 > /sys/kernel/config/usb_gadget/race0/UDC 2>/dev/null || true
+echo > /sys/kernel/config/usb_gadget/race0/UDC
+"$ZCIOCTL" -j ffs transfer "$ep_in" size 64K count 4 pattern 3 timeout 30000 >"$tap_tmp/late.json" 2>"$tap_tmp/late.err" &
+xfer=$!
+sleep 1
+ok 'kill -0 $xfer 2>/dev/null' "ffs transfer waits while the function is not enabled"
+echo dummy_udc.0 > /sys/kernel/config/usb_gadget/race0/UDC
+wait_for "[ -e $USB_IFACE/ep_81 ]" 30
+zc ffs peer 1d6b:0104 read size 64K count 4 pattern 3 verify
+wait $xfer; rc2=$?
+ok '[ $rc = 0 ] && [ $rc2 = 0 ]' "and goes ahead, verified, once the host enabled it" || diag "$(cat "$tap_tmp/late.err")"
+
+# SIGINT stops a long peer cleanly, with its figures
+"$ZCIOCTL" -j ffs transfer "$ep_in" size 64K count 100000 nodata timeout 30000 >/dev/null 2>&1 &
+xfer=$!
+"$ZCIOCTL" -j ffs peer 1d6b:0104 read size 64K count 100000 nodata >"$tap_tmp/peer.json" 2>"$tap_tmp/peer.err" &
+peer=$!
+sleep 2
+kill -INT $peer; wait $peer; prc=$?
+ok '[ $prc = 0 ] && [ "$(jq -r .bytes "$tap_tmp/peer.json")" -gt 0 ]' "SIGINT stops ffs peer cleanly with its figures" ||
+	diag "$(cat "$tap_tmp/peer.err")"
+kill -INT $xfer; wait $xfer; xrc=$?
+ok '[ $xrc = 0 ]' "SIGINT stops ffs transfer cleanly"
+ok '[ "$(dmabuf_count)" = 0 ]' "no DMABUF left after the stops"
+
 ffs_down race0
 ok 'gadget_gone race0' "ffs down removes the gadget after all that"
 
