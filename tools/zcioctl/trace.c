@@ -45,8 +45,9 @@ static void print_event(const struct trace_run *run, const struct fence_event *e
 	print_uint(PRINT_ANY, "seqno", " seqno %llu", e->seqno);
 	print_uint(PRINT_ANY, "pid", " pid %llu", e->pid);
 	print_string(PRINT_ANY, "comm", " %s", e->comm);
+	json_int("error", e->error);
 	if (e->error)
-		print_int(PRINT_ANY, "error", " error %lld", e->error);
+		print_int(PRINT_TEXT, NULL, " error %lld", e->error);
 	print_nl();
 	out_close_object();
 	out_flush_line();

@@ -3,9 +3,9 @@
 # vm-variant: default
 . "$top_srcdir/tests/lib/tap.sh"
 
-run fio --name=t --filename=/tmp/fio.dat --size=4M --rw=randwrite --bs=4k --ioengine=libaio --direct=0 \
-	--output-format=json
-ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".jobs[0].write.io_bytes == 4194304" >/dev/null' "fio writes 4 MiB"
+run fio --name=t --filename=/tmp/fio.dat --size=4M --rw=randwrite --bs=4k --ioengine=libaio --direct=0 --invalidate=0 \
+	--output-format=json --output="$tap_tmp/fio.json"
+ok '[ "$rc" = 0 ] && jq -e ".jobs[0].write.io_bytes == 4194304" "$tap_tmp/fio.json" >/dev/null' "fio writes 4 MiB"
 run qemu-storage-daemon --version
 expect_rc 0 "qemu-storage-daemon runs"
 run bpftrace -e 'BEGIN { printf("hello\n"); exit(); }'
