@@ -61,3 +61,62 @@ int vdpa_mgmtdev_list(struct genl *g, struct vdpa_mgmtdev **out)
 	*out = d.v;
 	return d.n;
 }
+
+static int simple_request(struct genl *g, int cmd, const char *mgmtdev, const char *name)
+{
+	struct nl_msg *msg = genl_request(g, cmd, 0, VDPA_GENL_VERSION);
+
+	if (!msg)
+		return -ENOMEM;
+	if ((mgmtdev && nla_put_string(msg, VDPA_ATTR_MGMTDEV_DEV_NAME, mgmtdev)) ||
+	    nla_put_string(msg, VDPA_ATTR_DEV_NAME, name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	return genl_transact(g, msg, NULL, NULL);
+}
+
+int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name)
+{
+	return simple_request(g, VDPA_CMD_DEV_NEW, mgmtdev, name);
+}
+
+int vdpa_dev_del(struct genl *g, const char *name)
+{
+	return simple_request(g, VDPA_CMD_DEV_DEL, NULL, name);
+}
+
+static int on_dev(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[VDPA_ATTR_MAX + 1];
+	struct vdpa_dev *d = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VDPA_ATTR_MAX, NULL) < 0)
+		return NL_SKIP;
+	copy_str(d->name, sizeof(d->name), tb[VDPA_ATTR_DEV_NAME]);
+	copy_str(d->mgmtdev, sizeof(d->mgmtdev), tb[VDPA_ATTR_MGMTDEV_DEV_NAME]);
+	if (tb[VDPA_ATTR_DEV_ID])
+		d->device_id = nla_get_u32(tb[VDPA_ATTR_DEV_ID]);
+	if (tb[VDPA_ATTR_DEV_VENDOR_ID])
+		d->vendor_id = nla_get_u32(tb[VDPA_ATTR_DEV_VENDOR_ID]);
+	if (tb[VDPA_ATTR_DEV_MAX_VQS])
+		d->max_vqs = nla_get_u32(tb[VDPA_ATTR_DEV_MAX_VQS]);
+	if (tb[VDPA_ATTR_DEV_MAX_VQ_SIZE])
+		d->max_vq_size = nla_get_u16(tb[VDPA_ATTR_DEV_MAX_VQ_SIZE]);
+	return NL_OK;
+}
+
+int vdpa_dev_get(struct genl *g, const char *name, struct vdpa_dev *d)
+{
+	struct nl_msg *msg = genl_request(g, VDPA_CMD_DEV_GET, 0, VDPA_GENL_VERSION);
+
+	memset(d, 0, sizeof(*d));
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, VDPA_ATTR_DEV_NAME, name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return genl_transact(g, msg, on_dev, d);
+}

@@ -17,4 +17,19 @@ struct vdpa_mgmtdev {
 /* Every management device; *out is malloc'ed. Returns the count or -errno. */
 int vdpa_mgmtdev_list(struct genl *g, struct vdpa_mgmtdev **out);
 
+struct vdpa_dev {
+	char name[64];
+	char mgmtdev[64];
+	uint32_t device_id;	/* virtio device id: 1 net, 2 blk */
+	uint32_t vendor_id;
+	uint32_t max_vqs;
+	uint16_t max_vq_size;
+};
+
+/* VDPA_CMD_DEV_NEW / DEV_DEL: attach a device of a management device to the bus, and back. */
+int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name);
+int vdpa_dev_del(struct genl *g, const char *name);
+/* -ENODEV when the bus has no such device. */
+int vdpa_dev_get(struct genl *g, const char *name, struct vdpa_dev *d);
+
 #endif

@@ -61,6 +61,15 @@ expect_err() {
 	if printf '%s\n' "$err" | grep -Eq -- "$re"; then tap_result 1 "$@"; else tap_result 0 "$* (stderr lacks /$re/)"; fi
 }
 
+# expect_usage REGEX DESC -- ARGS...: zcioctl ARGS is a usage error (exit 2) that says REGEX
+expect_usage() {
+	local re=$1 desc=$2
+	shift 3
+	zc "$@"
+	expect_rc 2 "$desc: exit 2"
+	expect_err "$re" "$desc: the message names it"
+}
+
 skip() {
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n # SKIP $*"

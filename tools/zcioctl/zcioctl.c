@@ -32,6 +32,7 @@ static const struct object *const objects[] = {
 #ifdef HAVE_BPF
 	&trace_object,
 #endif
+	&vduse_object,
 	&version_object,
 	&help_object,
 };

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * VDUSE devices: creating and destroying them through /dev/vduse/control, their virtqueues,
+ * and the sysfs knobs that must be set before the device is attached to the vDPA bus.
+ */
+#ifndef ZC_VDUSE_H
+#define ZC_VDUSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VDUSE_CONTROL "/dev/vduse/control"
+#define VDUSE_CLASS "/sys/class/vduse"
+#define VDUSE_DEV_NAME_MAX 64	/* ours: a vDPA device name too; the kernel takes up to 255 */
+
+enum vduse_type { VDUSE_BLK, VDUSE_NET };
+
+struct vduse_blk_params {
+	uint64_t capacity;	/* bytes, a multiple of 512 */
+	uint32_t block_size;	/* logical block size, a power of two from 512 to 64K */
+	uint16_t queues;
+	uint16_t queue_size;	/* a power of two */
+	uint64_t features;	/* virtio feature bits offered */
+};
+
+struct vduse_net_params {
+	uint8_t mac[6];
+	uint16_t mtu;
+	uint16_t queue_size;
+	uint64_t features;
+};
+
+/* The feature bits a virtio-blk device of ours offers unless told otherwise. */
+uint64_t vduse_blk_default_features(const struct vduse_blk_params *p, bool readonly);
+uint64_t vduse_net_default_features(const struct vduse_net_params *p);
+
+bool vduse_name_valid(const char *name);
+bool vduse_exists(const char *name);
+
+/* Negotiate the API version (0), create the device, set up every virtqueue. Undone on failure. */
+int vduse_create_blk(const char *name, const struct vduse_blk_params *p);
+int vduse_create_net(const char *name, const struct vduse_net_params *p);
+/* -EBUSY while attached to the vDPA bus or served (its /dev/vduse/NAME open). */
+int vduse_destroy(const char *name);
+
+/* sysfs attributes of /sys/class/vduse/NAME; bounce_size only before attaching. */
+int vduse_set_attr(const char *name, const char *attr, uint64_t value);
+int vduse_get_attr(const char *name, const char *attr, uint64_t *value);
+
+/* The VDUSE devices there are (not "control"); names malloc'ed, free with free_names(). */
+int vduse_list(char ***names);
+
+#endif
