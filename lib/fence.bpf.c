@@ -17,6 +17,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile struct fence_filter filter = {};
+/* wake user space only past this much unread data; it also reads on a timer */
+const volatile __u64 wakeup_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -127,7 +129,9 @@ static __always_inline void emit(__u8 type, __u64 context, __u64 seqno, int erro
 		__builtin_memcpy(&e->names, &info->names, sizeof(e->names));
 	else
 		__builtin_memset(&e->names, 0, sizeof(e->names));
-	bpf_ringbuf_submit(e, 0);
+	/* a wakeup per event costs the traced workload a cross-CPU interrupt and a context switch */
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+											  : BPF_RB_NO_WAKEUP);
 }
 
 /* ---- classic tracepoints: the record holds the names, and 32-bit context and seqno ---- */

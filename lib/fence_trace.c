@@ -79,6 +79,7 @@ static int open_and_attach(const struct fence_trace_opts *o, enum fence_trace_mo
 	if (!s)
 		return errno ? -errno : -EINVAL;
 	s->rodata->filter = o->filter;
+	s->rodata->wakeup_bytes = (uint64_t)o->ringbuf_kib * 1024 / 4;
 	err = bpf_map__set_max_entries(s->maps.events, o->ringbuf_kib * 1024);
 	if (!err) {
 		choose_programs(s, m);
@@ -175,7 +176,10 @@ int fence_trace_poll(struct fence_trace *t, int timeout_ms, int (*cb)(void *arg,
 		if (!t->rb)
 			return errno ? -errno : -ENOMEM;
 	}
+	/* woken only when the ring fills up: read what is there whenever the wait ends */
 	err = ring_buffer__poll(t->rb, timeout_ms);
+	if (err >= 0)
+		err = ring_buffer__consume(t->rb);
 	if (err < 0)
 		return err;
 	return t->seen;

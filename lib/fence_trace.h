@@ -35,7 +35,11 @@ struct fence_trace;
 int fence_trace_start(const struct fence_trace_opts *o, struct fence_trace **out, char *why, size_t why_len);
 enum fence_trace_mode fence_trace_mode(const struct fence_trace *t);
 const char *fence_trace_mode_name(enum fence_trace_mode m);
-/* Deliver events to cb until timeout_ms passes; returns events seen or -errno (-EINTR on a signal). */
+/*
+ * Deliver events to cb: wait up to timeout_ms (the programs wake user space only when a quarter
+ * of the ring is unread), then take everything there. Returns events seen or -errno (-EINTR on
+ * a signal). Events therefore arrive up to timeout_ms late.
+ */
 int fence_trace_poll(struct fence_trace *t, int timeout_ms, int (*cb)(void *arg, const struct fence_event *e),
 		     void *arg);
 /* Events the ring buffer had no room for. */
