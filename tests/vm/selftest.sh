@@ -4,7 +4,8 @@
 . "$top_srcdir/tests/lib/tap.sh"
 vm=$top_srcdir/tests/vm/run
 # the guest sees the host's files but not its /tmp: keep the test scripts in the build tree
-scratch=$(mktemp -d "$top_builddir/vm-selftest.XXXXXX")
+scratch=$top_builddir/vm-selftest.$$
+mkdir -p "$scratch"
 trap 'rm -rf "$scratch" "$tap_tmp"' EXIT
 
 run "$vm" -- true
