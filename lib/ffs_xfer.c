@@ -98,20 +98,30 @@ static int wait_slot(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, s
 	return samples_add(&r->latency_ns, done_ns - s->queued_ns);
 }
 
+/*
+ * The CPU's turn at a buffer, between DMA_BUF_IOCTL_SYNC start and end: fill it before an IN
+ * transfer, check or store it after an OUT one.
+ */
+static int cpu_access(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, struct slot *s, uint64_t index)
+{
+	int err;
+
+	if ((err = dmabuf_cpu_begin(&s->buf, !r->in, r->in)) ||
+	    (err = r->in ? produce(o, r, index, s->buf.map) : consume(o, r, index, s->buf.map)) ||
+	    (err = dmabuf_cpu_end(&s->buf, !r->in, r->in))) {
+		if (!r->failed[0])
+			failed_at(r, "DMA_BUF_IOCTL_SYNC");
+	}
+	return err;
+}
+
 static int queue_slot(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, struct slot *s,
 		      uint64_t index)
 {
 	int err;
 
-	if (r->in && !o->no_data) {
-		if ((err = dmabuf_cpu_begin(&s->buf, false, true)) ||
-		    (err = produce(o, r, index, s->buf.map)) ||
-		    (err = dmabuf_cpu_end(&s->buf, false, true))) {
-			if (!r->failed[0])
-				failed_at(r, "DMA_BUF_IOCTL_SYNC");
-			return err;
-		}
-	}
+	if (r->in && !o->no_data && (err = cpu_access(o, r, s, index)))
+		return err;
 	s->queued_ns = now_ns();
 	err = ffs_dmabuf_transfer(ep, s->buf.fd, o->size);
 	if (err) {
@@ -126,20 +136,9 @@ static int queue_slot(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_res
 
 static int complete_slot(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, struct slot *s, uint64_t index)
 {
-	int err;
-
 	r->transfers++;
 	r->bytes += o->size;
-	if (r->in || o->no_data)
-		return 0;
-	if ((err = dmabuf_cpu_begin(&s->buf, true, false)) ||
-	    (err = consume(o, r, index, s->buf.map)) ||
-	    (err = dmabuf_cpu_end(&s->buf, true, false))) {
-		if (!r->failed[0])
-			failed_at(r, "DMA_BUF_IOCTL_SYNC");
-		return err;
-	}
-	return 0;
+	return r->in || o->no_data ? 0 : cpu_access(o, r, s, index);
 }
 
 static void release_slots(int ep, struct slot *slots, unsigned n)

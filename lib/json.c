@@ -14,7 +14,6 @@ static struct {
 	int depth;				/* number of open containers */
 	struct json_object *batch;		/* the array of a JSON batch, or NULL */
 	struct json_object *stream;		/* in a batch: the lines a streaming command flushed */
-	bool errored;				/* the command's value was replaced by an error */
 } out = { .text = NULL };
 
 void out_setup(bool json, bool pretty, FILE *text_stream)
@@ -65,7 +64,6 @@ static void reset_stack(void)
 void out_begin(void)
 {
 	reset_stack();
-	out.errored = false;
 }
 
 void out_end(void)
@@ -276,5 +274,4 @@ void out_error(const char *object, const char *command, const char *message, int
 	reset_stack();
 	out.stack[0] = root;
 	out.depth = 0;
-	out.errored = true;
 }

@@ -62,31 +62,6 @@ int vdpa_mgmtdev_list(struct genl *g, struct vdpa_mgmtdev **out)
 	return d.n;
 }
 
-static int simple_request(struct genl *g, int cmd, const char *mgmtdev, const char *name)
-{
-	struct nl_msg *msg = genl_request(g, cmd, 0, VDPA_GENL_VERSION);
-
-	if (!msg)
-		return -ENOMEM;
-	if ((mgmtdev && nla_put_string(msg, VDPA_ATTR_MGMTDEV_DEV_NAME, mgmtdev)) ||
-	    nla_put_string(msg, VDPA_ATTR_DEV_NAME, name)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
-	return genl_transact(g, msg, NULL, NULL);
-}
-
-int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name)
-{
-	return simple_request(g, VDPA_CMD_DEV_NEW, mgmtdev, name);
-}
-
-int vdpa_dev_del(struct genl *g, const char *name)
-{
-	return simple_request(g, VDPA_CMD_DEV_DEL, NULL, name);
-}
-
 static int on_dev(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[VDPA_ATTR_MAX + 1];

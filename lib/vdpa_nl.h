@@ -26,9 +26,6 @@ struct vdpa_dev {
 	uint16_t max_vq_size;
 };
 
-/* VDPA_CMD_DEV_NEW / DEV_DEL: attach a device of a management device to the bus, and back. */
-int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name);
-int vdpa_dev_del(struct genl *g, const char *name);
 /* -ENODEV when the bus has no such device. */
 int vdpa_dev_get(struct genl *g, const char *name, struct vdpa_dev *d);
 

@@ -46,17 +46,13 @@ static int take_gadget_name(struct args *a, const char **name)
 	return err;
 }
 
-static int hint_for_configfs(int err, const char **hint)
+static const char *configfs_hint(int err)
 {
-	if (err == -ENOENT)
-		*hint = "no " GADGET_ROOT ": mount configfs and enable USB_CONFIGFS (zcioctl feature probe usb_gadget)";
-	else if (err == -EACCES || err == -EPERM)
-		*hint = "run as root";
-	else if (err == -EEXIST)
-		*hint = "the name is taken: pick another or run 'zcioctl ffs down NAME'";
-	else
-		*hint = NULL;
-	return err;
+	if (err == -EACCES || err == -EPERM)
+		return "run as root";
+	if (err == -EEXIST)
+		return "the name is taken: pick another or run 'zcioctl ffs down NAME'";
+	return NULL;
 }
 
 /* ---- ffs up ---- */
@@ -157,7 +153,6 @@ static int serve_ep0(int ep0)
 
 static int up_setup(struct up_opts *o, int *ep0)
 {
-	const char *hint = NULL;
 	char path[300];
 	int err;
 
@@ -167,7 +162,7 @@ static int up_setup(struct up_opts *o, int *ep0)
 		return zc_unsupported(ENOENT, "mount configfs on /sys/kernel/config; the kernel needs USB_CONFIGFS",
 				      "no " GADGET_ROOT);
 	if (err)
-		return zc_err(-hint_for_configfs(err, &hint), hint, "creating gadget %s in configfs", o->g.name);
+		return zc_err(-err, configfs_hint(err), "creating gadget %s in configfs", o->g.name);
 	err = gadget_mount_ffs(o->g.name, o->mount);
 	if (!o->mount) {
 		snprintf(o->mount_buf, sizeof(o->mount_buf), GADGET_MOUNT_BASE "/%s", o->g.name);
