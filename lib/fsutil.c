@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -117,4 +118,48 @@ void free_names(char **names, int n)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* Whether major:minor "dev" is the device of a mount point in mountinfo (its third field). */
+static bool dev_mounted(const char *dev)
+{
+	char line[4096], majmin[32];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %31s", majmin) == 1 && !strcmp(majmin, dev);
+	fclose(f);
+	return found;
+}
+
+bool block_in_use(const char *disk)
+{
+	char path[256], dev[32], **parts;
+	int n, i;
+	bool used = false;
+
+	snprintf(path, sizeof(path), "/sys/class/block/%s/holders", disk);
+	n = list_dir(path, &parts);
+	if (n > 0)
+		used = true;
+	if (n >= 0)
+		free_names(parts, n);
+	snprintf(path, sizeof(path), "/sys/class/block/%s/dev", disk);
+	if (!used && !read_text(path, dev, sizeof(dev)))
+		used = dev_mounted(dev);
+	/* and its partitions: vda1... are directories of vda with a dev file */
+	snprintf(path, sizeof(path), "/sys/class/block/%s", disk);
+	n = list_dir(path, &parts);
+	for (i = 0; i < n && !used; i++) {
+		if (strncmp(parts[i], disk, strlen(disk)))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/block/%s/%s/dev", disk, parts[i]);
+		used = !read_text(path, dev, sizeof(dev)) && dev_mounted(dev);
+	}
+	if (n >= 0)
+		free_names(parts, n);
+	return used;
 }

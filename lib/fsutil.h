@@ -16,5 +16,7 @@ bool path_exists(const char *path);
 /* The entries of a directory (no . and ..), sorted; free with free_names(). Returns the count. */
 int list_dir(const char *path, char ***names);
 void free_names(char **names, int n);
+/* Whether a disk (vda) or one of its partitions is mounted or held by another block device. */
+bool block_in_use(const char *disk);
 
 #endif

@@ -62,6 +62,18 @@ int vdpa_mgmtdev_list(struct genl *g, struct vdpa_mgmtdev **out)
 	return d.n;
 }
 
+/* A request naming the device, for DEV_GET, DEV_NEW and DEV_DEL; NULL on ENOMEM. */
+static struct nl_msg *dev_request(struct genl *g, int cmd, const char *name)
+{
+	struct nl_msg *msg = genl_request(g, cmd, 0, VDPA_GENL_VERSION);
+
+	if (msg && nla_put_string(msg, VDPA_ATTR_DEV_NAME, name)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
 static int on_dev(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[VDPA_ATTR_MAX + 1];
@@ -84,14 +96,29 @@ static int on_dev(struct nl_msg *msg, void *arg)
 
 int vdpa_dev_get(struct genl *g, const char *name, struct vdpa_dev *d)
 {
-	struct nl_msg *msg = genl_request(g, VDPA_CMD_DEV_GET, 0, VDPA_GENL_VERSION);
+	struct nl_msg *msg = dev_request(g, VDPA_CMD_DEV_GET, name);
 
 	memset(d, 0, sizeof(*d));
+	return msg ? genl_transact(g, msg, on_dev, d) : -ENOMEM;
+}
+
+int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name)
+{
+	struct nl_msg *msg = dev_request(g, VDPA_CMD_DEV_NEW, name);
+
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, VDPA_ATTR_DEV_NAME, name)) {
+	/* a management device without a bus (vduse) is named by its device name alone */
+	if (nla_put_string(msg, VDPA_ATTR_MGMTDEV_DEV_NAME, mgmtdev)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	return genl_transact(g, msg, on_dev, d);
+	return genl_transact(g, msg, NULL, NULL);
+}
+
+int vdpa_dev_del(struct genl *g, const char *name)
+{
+	struct nl_msg *msg = dev_request(g, VDPA_CMD_DEV_DEL, name);
+
+	return msg ? genl_transact(g, msg, NULL, NULL) : -ENOMEM;
 }

@@ -29,4 +29,12 @@ struct vdpa_dev {
 /* -ENODEV when the bus has no such device. */
 int vdpa_dev_get(struct genl *g, const char *name, struct vdpa_dev *d);
 
+/*
+ * Add a vDPA device of management device `mgmtdev` (for VDUSE: "vduse", the device's name);
+ * the bus then binds a driver to it. -EEXIST if there is one, -ENODEV without such a device.
+ */
+int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name);
+/* Remove it from the bus: its driver lets go first. */
+int vdpa_dev_del(struct genl *g, const char *name);
+
 #endif

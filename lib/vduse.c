@@ -9,6 +9,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +17,59 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "state.h"
 
 #define BIT(n) (1ULL << (n))
 
-uint64_t vduse_blk_default_features(const struct vduse_blk_params *p, bool readonly)
+/* The virtio-blk features a user may leave out or add; the rest follow from the parameters. */
+static const struct {
+	const char *name;
+	unsigned bit;
+} blk_optional[] = {
+	{ "flush", VIRTIO_BLK_F_FLUSH },
+	{ "discard", VIRTIO_BLK_F_DISCARD },
+	{ "write-zeroes", VIRTIO_BLK_F_WRITE_ZEROES },
+	{ "event-idx", VIRTIO_RING_F_EVENT_IDX },
+	{ "indirect", VIRTIO_RING_F_INDIRECT_DESC },
+};
+
+#define BLK_OPTIONAL_DEFAULT \
+	(BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES) | \
+	 BIT(VIRTIO_RING_F_EVENT_IDX))
+
+const char *vduse_blk_feature_name(unsigned i)
+{
+	return i < sizeof(blk_optional) / sizeof(blk_optional[0]) ? blk_optional[i].name : NULL;
+}
+
+int vduse_blk_parse_features(const char *list, uint64_t *optional)
+{
+	char buf[256], *tok, *save = NULL;
+	size_t i;
+
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+		return -EINVAL;
+	*optional = 0;
+	if (!strcmp(buf, "none"))
+		return 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(blk_optional) / sizeof(blk_optional[0]); i++)
+			if (!strcmp(tok, blk_optional[i].name))
+				break;
+		if (i == sizeof(blk_optional) / sizeof(blk_optional[0]))
+			return -EINVAL;
+		*optional |= BIT(blk_optional[i].bit);
+	}
+	return 0;
+}
+
+uint64_t vduse_blk_features(const struct vduse_blk_params *p, bool readonly, const uint64_t *optional)
 {
 	/* ACCESS_PLATFORM: VDUSE refuses devices without it (their memory goes through its IOTLB) */
 	uint64_t f = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ACCESS_PLATFORM) | BIT(VIRTIO_BLK_F_SEG_MAX) |
-		     BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH);
+		     BIT(VIRTIO_BLK_F_BLK_SIZE);
 
+	f |= optional ? *optional : BLK_OPTIONAL_DEFAULT;
 	if (p->queues > 1)
 		f |= BIT(VIRTIO_BLK_F_MQ);
 	if (readonly)
@@ -192,6 +237,8 @@ int vduse_destroy(const char *name)
 	snprintf(n, sizeof(n), "%s", name);
 	err = ioctl(ctl, VDUSE_DESTROY_DEV, n) ? -errno : 0;
 	close(ctl);
+	if (!err)
+		vduse_forget(name);
 	return err;
 }
 
@@ -227,4 +274,38 @@ int vduse_list(char ***names)
 	}
 	*names = all;
 	return kept;
+}
+
+int vduse_disk(const char *name, char *disk, size_t len)
+{
+	char path[192], **virtio, **blocks;
+	int nv, nb = 0, i, err = -ENOENT;
+
+	/* /sys/bus/vdpa/devices/NAME/virtioN/block/vdX once virtio_vdpa and virtio_blk are bound */
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s", name);
+	nv = list_dir(path, &virtio);
+	if (nv < 0)
+		return nv;
+	for (i = 0; i < nv && err; i++) {
+		if (strncmp(virtio[i], "virtio", 6))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/%s/block", name, virtio[i]);
+		nb = list_dir(path, &blocks);
+		if (nb > 0) {
+			snprintf(disk, len, "%s", blocks[0]);
+			err = 0;
+		}
+		if (nb >= 0)
+			free_names(blocks, nb);
+	}
+	free_names(virtio, nv);
+	return err;
+}
+
+void vduse_forget(const char *name)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), STATE_DIR "/vduse/%s.inflight", name);
+	unlink(path);
 }

@@ -7,6 +7,7 @@
 #define ZC_VDUSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VDUSE_CONTROL "/dev/vduse/control"
@@ -30,8 +31,15 @@ struct vduse_net_params {
 	uint64_t features;
 };
 
-/* The feature bits a virtio-blk device of ours offers unless told otherwise. */
-uint64_t vduse_blk_default_features(const struct vduse_blk_params *p, bool readonly);
+/*
+ * The feature bits a virtio-blk device of ours offers: what the parameters imply, plus the
+ * optional ones (flush, discard, write-zeroes, event-idx by default; NULL for the default).
+ */
+uint64_t vduse_blk_features(const struct vduse_blk_params *p, bool readonly, const uint64_t *optional);
+/* "flush,discard,..." or "none" into optional feature bits; -EINVAL on an unknown name. */
+int vduse_blk_parse_features(const char *list, uint64_t *optional);
+/* The i-th optional feature's name, NULL past the last. */
+const char *vduse_blk_feature_name(unsigned i);
 uint64_t vduse_net_default_features(const struct vduse_net_params *p);
 
 bool vduse_name_valid(const char *name);
@@ -46,6 +54,11 @@ int vduse_destroy(const char *name);
 /* sysfs attributes of /sys/class/vduse/NAME; bounce_size only before attaching. */
 int vduse_set_attr(const char *name, const char *attr, uint64_t value);
 int vduse_get_attr(const char *name, const char *attr, uint64_t *value);
+
+/* The block device (vdX) the device became once attached and bound to virtio_vdpa; -ENOENT if none. */
+int vduse_disk(const char *name, char *disk, size_t len);
+/* Drop what servers recorded of the device (its in-flight record); destroy does it. */
+void vduse_forget(const char *name);
 
 /* The VDUSE devices there are (not "control"); names malloc'ed, free with free_names(). */
 int vduse_list(char ***names);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +13,10 @@
 #include "err.h"
 #include "fsutil.h"
 #include "json.h"
+#include "sig.h"
 #include "vdpa_nl.h"
 #include "vduse.h"
+#include "vduse_serve.h"
 #include "zcioctl.h"
 
 static const char *const types[] = { "blk", "net", NULL };
@@ -57,7 +60,8 @@ static int do_create(struct args *a)
 	uint64_t capacity = 1ULL << 30, block_size = 512, queues = 1, queue_size = 256, mtu = 0;
 	uint64_t bounce = 0, timeout = 0;
 	bool readonly = false, bounce_given = false, timeout_given = false;
-	const char *name, *mac = NULL;
+	const char *name, *mac = NULL, *features = NULL;
+	uint64_t optional, offered;
 	int type = -1, err;
 	const struct kw kws[] = {
 		{ "type", KW_CHOICE, &type, .choices = types },
@@ -68,6 +72,7 @@ static int do_create(struct args *a)
 		{ "bounce-size", KW_SIZE, &bounce, 4096, 1ULL << 30, .seen = &bounce_given },
 		{ "msg-timeout", KW_U64, &timeout, 0, 3600, .seen = &timeout_given },
 		{ "readonly", KW_FLAG, &readonly },
+		{ "features", KW_STR, &features, 0, 200 },
 		{ "mac", KW_STR, &mac, 0, 17 },
 		{ "mtu", KW_U64, &mtu, 68, 65535 },
 		{ 0 },
@@ -85,8 +90,11 @@ static int do_create(struct args *a)
 		return zc_usage("capacity %" PRIu64 " is not a multiple of the block size %" PRIu64, capacity, block_size);
 	if (type == VDUSE_BLK && (mac || mtu))
 		return zc_usage("\"mac\" and \"mtu\" are for type net");
-	if (type == VDUSE_NET && (readonly || queues != 1))
-		return zc_usage("\"readonly\" and \"queues\" are for type blk");
+	if (type == VDUSE_NET && (readonly || queues != 1 || features))
+		return zc_usage("\"readonly\", \"queues\" and \"features\" are for type blk");
+	if (features && vduse_blk_parse_features(features, &optional))
+		return zc_usage("argument \"%s\" of \"features\" is wrong: expected \"none\" or a comma-separated list of "
+				"flush, discard, write-zeroes, event-idx, indirect", features);
 	if (vduse_exists(name))
 		return zc_err(EEXIST, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
 
@@ -95,14 +103,14 @@ static int do_create(struct args *a)
 			.capacity = capacity, .block_size = block_size, .queues = queues, .queue_size = queue_size,
 		};
 
-		p.features = vduse_blk_default_features(&p, readonly);
+		p.features = offered = vduse_blk_features(&p, readonly, features ? &optional : NULL);
 		err = vduse_create_blk(name, &p);
 	} else {
 		struct vduse_net_params p = { .mac = { 0x02, 0, 0, 0, 0, 1 }, .mtu = mtu, .queue_size = queue_size };
 
 		if (mac && (err = parse_mac(mac, p.mac)))
 			return err;
-		p.features = vduse_net_default_features(&p);
+		p.features = offered = vduse_net_default_features(&p);
 		err = vduse_create_net(name, &p);
 	}
 	if (err == -EINVAL && type == VDUSE_NET)
@@ -122,7 +130,8 @@ static int do_create(struct args *a)
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "name", "VDUSE device %s", name);
 	print_string(PRINT_ANY, "type", " (%s)", types[type]);
-	print_string(PRINT_ANY, "state", " %s\n", "created");
+	print_string(PRINT_ANY, "state", " %s, ", "created");
+	print_hex(PRINT_ANY, "features", "features 0x%llx\n", offered);
 	out_close_object();
 	return 0;
 }
@@ -149,6 +158,19 @@ static int do_destroy(struct args *a)
 	return 0;
 }
 
+/* Nobody serves the device when we can open it ourselves (the kernel allows one opener). */
+static bool served(const char *name)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == EBUSY;
+}
+
 /* What the vDPA bus says of the device: attached or not, and the driver bound to it. */
 static void print_bus_state(struct genl *g, bool have_genl, const char *name)
 {
@@ -159,6 +181,7 @@ static void print_bus_state(struct genl *g, bool have_genl, const char *name)
 	if (!have_genl || vdpa_dev_get(g, name, &d)) {
 		print_bool(PRINT_ANY, "attached", " attached %s", false);
 		json_null("driver");
+		json_null("disk");
 		return;
 	}
 	print_bool(PRINT_ANY, "attached", " attached %s", true);
@@ -172,6 +195,10 @@ static void print_bus_state(struct genl *g, bool have_genl, const char *name)
 	}
 	print_uint(PRINT_ANY, "max_vqs", " max_vqs %llu", d.max_vqs);
 	print_uint(PRINT_ANY, "max_vq_size", " max_vq_size %llu", d.max_vq_size);
+	if (!vduse_disk(name, link, sizeof(link)))
+		print_string(PRINT_ANY, "disk", " disk /dev/%s", link);
+	else
+		print_null(PRINT_ANY, "disk", " disk none");
 }
 
 static void print_device(struct genl *g, bool have_genl, const char *name)
@@ -187,6 +214,7 @@ static void print_device(struct genl *g, bool have_genl, const char *name)
 		print_uint(PRINT_ANY, "bounce_size", " bounce_size %llu", v);
 	if (!vduse_get_attr(name, "msg_timeout", &v))
 		print_uint(PRINT_ANY, "msg_timeout", " msg_timeout %llu", v);
+	print_bool(PRINT_ANY, "served", " served %s", served(name));
 	print_bus_state(g, have_genl, name);
 	print_nl();
 	out_close_object();
@@ -273,13 +301,231 @@ static int do_mgmtdev(struct args *a)
 	return 0;
 }
 
+/* The vDPA family, or the reason there is none. */
+static int open_vdpa(struct genl *g)
+{
+	int err = genl_open(g, "vdpa");
+
+	if (err == -ENOENT)
+		return zc_unsupported(ENOENT, "the kernel needs CONFIG_VDPA (modprobe vdpa)",
+				      "no generic netlink family \"vdpa\"");
+	if (err)
+		return zc_err(-err, NULL, "opening generic netlink");
+	return 0;
+}
+
+/* A device ready to be attached or detached: it exists and somebody serves it. */
+static int check_device(const char *name, const char *what)
+{
+	if (!vduse_exists(name))
+		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
+	if (!served(name))
+		return zc_err(ENOTCONN, "start 'zcioctl vduse serve NAME ...' first: without a server the driver waits "
+			      "msg-timeout on each message, then the kernel marks the device broken",
+			      "%s %s: nobody serves it", what, name);
+	return 0;
+}
+
+/* After DEV_NEW the bus binds virtio_vdpa, which probes virtio-blk: wait for the disk. */
+static void wait_disk(const char *name, char *disk, size_t len)
+{
+	int i;
+
+	for (i = 0; i < 100 && vduse_disk(name, disk, len); i++)
+		usleep(50 * 1000);
+}
+
+static void print_attachment(const char *name, const char *state)
+{
+	char disk[64];
+
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "name", "VDUSE device %s", name);
+	print_string(PRINT_ANY, "state", " %s", state);
+	if (!vduse_disk(name, disk, sizeof(disk)))
+		print_string(PRINT_ANY, "disk", ": /dev/%s", disk);
+	else
+		json_null("disk");
+	print_nl();
+	out_close_object();
+}
+
+static int do_attach(struct args *a)
+{
+	const char *name;
+	struct genl g;
+	char disk[64];
+	int err;
+
+	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)) || (err = check_device(name, "attaching")) ||
+	    (err = open_vdpa(&g)))
+		return err;
+	err = vdpa_dev_new(&g, "vduse", name);
+	if (err == -EEXIST)
+		err = zc_err(EEXIST, "'zcioctl vduse show NAME' says where", "attaching %s: already on the vDPA bus", name);
+	else if (err)
+		err = zc_err(-err, g.extack[0] ? g.extack : NULL, "VDPA_CMD_DEV_NEW %s", name);
+	genl_close(&g);
+	if (err)
+		return err;
+	wait_disk(name, disk, sizeof(disk));
+	print_attachment(name, "attached");
+	return 0;
+}
+
+static int do_detach(struct args *a)
+{
+	const char *name;
+	struct vdpa_dev d;
+	struct genl g;
+	char disk[64];
+	int err;
+
+	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)) || (err = check_device(name, "detaching")) ||
+	    (err = open_vdpa(&g)))
+		return err;
+	if (vdpa_dev_get(&g, name, &d))
+		err = zc_err(ENODEV, "it is not attached", "detaching %s", name);
+	else if (!vduse_disk(name, disk, sizeof(disk)) && block_in_use(disk) && !g_opts.force)
+		err = zc_err(EBUSY, "it is mounted or held: unmount it first, or -f to detach anyway",
+			     "detaching %s (/dev/%s)", name, disk);
+	else if ((err = vdpa_dev_del(&g, name)))
+		err = zc_err(-err, g.extack[0] ? g.extack : NULL, "VDPA_CMD_DEV_DEL %s", name);
+	genl_close(&g);
+	if (err)
+		return err;
+	print_attachment(name, "detached");
+	return 0;
+}
+
+/* serve: what happens to the device, on stderr as it happens (stdout gets the totals). */
+static void on_serve_event(void *arg, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
+{
+	const char *name = arg;
+
+	if (g_opts.quiet)
+		return;
+	switch (ev) {
+	case VDUSE_SERVE_READY:
+		fprintf(stderr, "serving %s (%u queues): attach it with 'zcioctl vduse attach %s'; Ctrl-C to stop\n",
+			name, st->vqs, name);
+		break;
+	case VDUSE_SERVE_RESUMED:
+		fprintf(stderr, "serving %s (%u queues): resumed a running driver, %llu requests were in flight\n",
+			name, st->vqs, (unsigned long long)st->resubmitted);
+		break;
+	case VDUSE_SERVE_STARTED:
+		if (g_opts.verbose)
+			fprintf(stderr, "%s: driver ready, features 0x%llx, %u of %u queues\n", name,
+				(unsigned long long)st->features, st->served_vqs, st->vqs);
+		break;
+	case VDUSE_SERVE_RESET:
+		if (g_opts.verbose)
+			fprintf(stderr, "%s: driver reset the device\n", name);
+		break;
+	}
+}
+
+static void print_serve_stats(const char *name, const struct vblk_backend *b, const struct vduse_serve_stats *st)
+{
+	const struct vblk_counters *c = &st->blk;
+
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "name", "%s:", name);
+	print_uint(PRINT_ANY, "backend_size", " backend %llu bytes", b->size);
+	print_bool(PRINT_ANY, "resumed", " resumed %s", st->resumed);
+	print_uint(PRINT_ANY, "resubmitted", " resubmitted %llu\n", st->resubmitted);
+	print_uint(PRINT_ANY, "reads", "  reads %llu", c->reads);
+	print_uint(PRINT_ANY, "bytes_read", " (%llu bytes)", c->bytes_read);
+	print_uint(PRINT_ANY, "writes", " writes %llu", c->writes);
+	print_uint(PRINT_ANY, "bytes_written", " (%llu bytes)", c->bytes_written);
+	print_uint(PRINT_ANY, "flushes", " flushes %llu", c->flushes);
+	print_uint(PRINT_ANY, "discards", " discards %llu", c->discards);
+	print_uint(PRINT_ANY, "write_zeroes", " write_zeroes %llu", c->write_zeroes);
+	print_uint(PRINT_ANY, "get_ids", " get_id %llu", c->get_ids);
+	print_uint(PRINT_ANY, "errors", " errors %llu", c->errors);
+	print_uint(PRINT_ANY, "unsupported", " unsupported %llu\n", c->unsupported);
+	print_uint(PRINT_ANY, "kicks", "  kicks %llu", st->kicks);
+	print_uint(PRINT_ANY, "irqs", " irqs %llu", st->irqs);
+	print_uint(PRINT_ANY, "polled", " polled %llu", st->polled);
+	print_uint(PRINT_ANY, "messages", " messages %llu", st->messages);
+	print_uint(PRINT_ANY, "resets", " resets %llu", st->resets);
+	print_uint(PRINT_ANY, "iotlb_updates", " iotlb_updates %llu", st->iotlb_updates);
+	print_uint(PRINT_ANY, "iotlb_maps", " iotlb_maps %llu\n", st->iotlb_maps);
+	out_close_object();
+}
+
+static int open_backend(struct vblk_backend *b, const char *file, uint64_t memory, bool readonly, const char *name)
+{
+	int err = file ? vblk_backend_file(b, file, readonly) : vblk_backend_memory(b, memory);
+
+	if (err == -EINVAL && file)
+		return zc_err(EINVAL, "a regular file or block device of at least 512 bytes", "backend %s", file);
+	if (err)
+		return zc_err(-err, NULL, "backend %s", file ? file : "memory");
+	/* GET_ID: what /sys/block/vdX/serial shows; 20 bytes, NUL-padded, not NUL-terminated when full */
+	memcpy(b->id, name, strlen(name) < sizeof(b->id) ? strlen(name) : sizeof(b->id));
+	return 0;
+}
+
+static int do_serve(struct args *a)
+{
+	uint64_t memory = 0, threads = 1, poll_us = 0;
+	const char *name, *file = NULL;
+	bool readonly = false;
+	struct vblk_backend b;
+	struct vduse_serve_stats st;
+	char why[256];
+	int err;
+	const struct kw kws[] = {
+		{ "backend", KW_STR, &file, 0, 4095 },
+		{ "memory", KW_SIZE, &memory, 512, 1ULL << 40 },
+		{ "queues", KW_U64, &threads, 1, 64 },
+		{ "poll", KW_U64, &poll_us, 0, 1000000 },
+		{ "readonly", KW_FLAG, &readonly },
+		{ 0 },
+	};
+
+	if ((err = take_vduse_name(a, &name)) || (err = args_parse_kw(a, kws)))
+		return err;
+	if (!file == !memory)
+		return zc_usage("give one of \"backend FILE\" or \"memory SIZE\"");
+	if (memory % 512)
+		return zc_usage("argument \"%" PRIu64 "\" of \"memory\" is wrong: expected a multiple of 512", memory);
+	if (!vduse_exists(name))
+		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
+	if ((err = open_backend(&b, file, memory, readonly, name)))
+		return err;
+	const struct vduse_serve_opts o = {
+		.name = name, .backend = &b, .threads = threads, .poll_us = poll_us,
+		.on_event = on_serve_event, .arg = (void *)name,
+	};
+	sig_catch_stop();
+	err = vduse_serve(&o, &st, why, sizeof(why));
+	sig_restore();
+	if (err == -EBUSY)
+		err = zc_err(EBUSY, "another server has it ('zcioctl vduse show NAME')", "serving %s", name);
+	else if (err == -ENOENT)
+		err = zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "serving %s", name);
+	else if (err)
+		err = zc_err(-err, NULL, "serving %s: %s", name, why);
+	else
+		print_serve_stats(name, &b, &st);
+	vblk_backend_close(&b);
+	return err;
+}
+
 static const struct cmd vduse_cmds[] = {
 	{ "create", do_create, "NAME type blk|net [capacity SIZE] [block-size N] [queues N] [queue-size N] "
-			       "[bounce-size SIZE] [msg-timeout SEC] [readonly] [mac ADDR] [mtu N]",
+			       "[features LIST] [bounce-size SIZE] [msg-timeout SEC] [readonly] [mac ADDR] [mtu N]",
 	  "create a VDUSE device with its virtqueues" },
 	{ "destroy", do_destroy, "NAME", "destroy a VDUSE device that is neither attached nor served" },
 	{ "list", do_list, "", "list the VDUSE devices and their state on the vDPA bus" },
 	{ "show", do_show, "NAME", "show one VDUSE device" },
+	{ "attach", do_attach, "NAME", "add the device to the vDPA bus (its server must run)" },
+	{ "detach", do_detach, "NAME", "remove the device from the vDPA bus" },
+	{ "serve", do_serve, "NAME backend FILE | memory SIZE [queues N] [poll USEC] [readonly]",
+	  "be the device: serve its virtio-blk requests until Ctrl-C" },
 	{ "mgmtdev", do_mgmtdev, "", "list the vDPA management devices, and say why when there are none" },
 	{ 0 },
 };

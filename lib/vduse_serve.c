@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vduse_serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/vduse.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sig.h"
+#include "state.h"
+#include "vduse.h"
+#include "vduse_iotlb.h"
+#include "virtq.h"
+
+#define PUBLISH_EVERY 32	/* completions handed over before the next request at the latest */
+#define INFLIGHT_MAGIC "ZCVDUSE1"
+
+/* What one server wrote down of each queue, in a file that outlives it. */
+struct inflight_vq {
+	uint64_t desc_addr;	/* which ring this is about (a reset driver has new rings) */
+	uint16_t taken;		/* requests taken from the available ring */
+	uint16_t completed;	/* requests put on the used ring and published */
+	uint32_t pad;
+};
+
+struct inflight {
+	char magic[8];
+	uint32_t nvq;
+	uint32_t pad;
+	struct inflight_vq vq[];
+};
+
+struct worker;
+
+struct served_vq {
+	unsigned index;
+	bool enabled;
+	int kickfd;
+	struct virtq vq;
+	struct virtq_elem elem;
+	struct iovec *scratch;
+	struct inflight_vq *rec;
+	struct worker *w;
+};
+
+struct worker {
+	pthread_t thread;
+	int ep;
+	int ctl;		/* eventfd: look at stop */
+	bool stop;
+	struct server *s;
+	struct vblk_counters blk;
+	uint64_t kicks, irqs, polled;
+};
+
+struct server {
+	const struct vduse_serve_opts *o;
+	int fd;
+	unsigned nvq;
+	uint64_t features;
+	bool running;
+	struct vduse_iotlb iotlb;
+	pthread_rwlock_t maps;	/* workers hold it shared while they touch guest memory */
+	struct served_vq *vqs;
+	struct worker *workers;
+	unsigned nworkers;
+	struct inflight *rec;
+	size_t rec_size;
+	struct vduse_serve_stats *st;
+	char *why;
+	size_t why_len;
+};
+
+static int fail(struct server *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->why, s->why_len, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* ---- the queues, in the worker threads ---- */
+
+static void inject_irq(struct served_vq *q)
+{
+	uint32_t index = q->index;
+
+	/* it fails only for a bad index or a device without a driver: nothing to tell then */
+	if (!ioctl(q->w->s->fd, VDUSE_VQ_INJECT_IRQ, &index))
+		q->w->irqs++;
+}
+
+static void publish(struct served_vq *q)
+{
+	if (q->vq.used_idx == __atomic_load_n(&q->vq.used->idx, __ATOMIC_RELAXED))
+		return;
+	if (virtq_publish(&q->vq))
+		inject_irq(q);
+	/* after the ring: a record ahead of the ring would hide a request from the next server */
+	__atomic_store_n(&q->rec->completed, q->vq.used_idx, __ATOMIC_RELEASE);
+}
+
+/* Take and complete everything available; returns how many requests. */
+static unsigned drain(struct served_vq *q)
+{
+	unsigned n = 0;
+	int r;
+
+	while ((r = virtq_pop(&q->vq, &q->elem)) != 0) {
+		uint32_t written;
+
+		__atomic_store_n(&q->rec->taken, q->vq.last_avail, __ATOMIC_RELEASE);
+		written = vblk_handle(q->w->s->o->backend, &q->elem, r > 0, q->scratch, &q->w->blk);
+		virtq_push(&q->vq, q->elem.head, written);
+		if (++n % PUBLISH_EVERY == 0)
+			publish(q);
+	}
+	publish(q);
+	return n;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* With poll_us: wait a little for the driver's next request rather than sleep and be kicked. */
+static bool poll_for_more(struct served_vq *q, unsigned poll_us)
+{
+	uint64_t end;
+
+	if (!poll_us)
+		return false;
+	end = now_ns() + poll_us * 1000ULL;
+	do {
+		if (virtq_pending(&q->vq))
+			return true;
+		cpu_relax();
+	} while (now_ns() < end);
+	return false;
+}
+
+static void serve_queue(struct served_vq *q)
+{
+	struct server *s = q->w->s;
+
+	pthread_rwlock_rdlock(&s->maps);
+	virtq_kicks_off(&q->vq);
+	for (;;) {
+		drain(q);
+		if (poll_for_more(q, s->o->poll_us)) {
+			q->w->polled++;
+			continue;
+		}
+		if (!virtq_kicks_on(&q->vq))
+			break;
+		virtq_kicks_off(&q->vq);
+	}
+	pthread_rwlock_unlock(&s->maps);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct epoll_event ev[16];
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		int n = epoll_wait(w->ep, ev, 16, -1), i;
+
+		for (i = 0; i < n; i++) {
+			struct served_vq *q = ev[i].data.ptr;
+			uint64_t v;
+
+			if (!q)	/* the control eventfd */
+				continue;
+			if (read(q->kickfd, &v, sizeof(v)) == sizeof(v))
+				w->kicks++;
+			serve_queue(q);
+		}
+	}
+	return NULL;
+}
+
+/* ---- starting and stopping the queues, in the control thread ---- */
+
+static void *map_ring(struct server *s, uint64_t iova, uint64_t len)
+{
+	uint64_t avail;
+	void *p = iotlb_translate(&s->iotlb, iova, len, true, &avail);
+
+	return p && avail == len ? p : NULL;
+}
+
+static size_t rec_size(unsigned nvq)
+{
+	return sizeof(struct inflight) + nvq * sizeof(struct inflight_vq);
+}
+
+/* The record of the previous server of this device, or a new one. */
+static int open_record(struct server *s)
+{
+	char path[160];
+	int fd, err = 0;
+
+	mkdir(STATE_DIR, 0755);
+	mkdir(STATE_DIR "/vduse", 0700);
+	snprintf(path, sizeof(path), STATE_DIR "/vduse/%s.inflight", s->o->name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fail(s, -errno, "opening %s", path);
+	s->rec_size = rec_size(s->nvq);
+	if (ftruncate(fd, s->rec_size))
+		err = fail(s, -errno, "sizing %s", path);
+	s->rec = err ? MAP_FAILED : mmap(NULL, s->rec_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (err)
+		return err;
+	if (s->rec == MAP_FAILED) {
+		s->rec = NULL;
+		return fail(s, -errno, "mapping %s", path);
+	}
+	if (memcmp(s->rec->magic, INFLIGHT_MAGIC, 8) || s->rec->nvq != s->nvq) {
+		memset(s->rec, 0, s->rec_size);
+		memcpy(s->rec->magic, INFLIGHT_MAGIC, 8);
+		s->rec->nvq = s->nvq;
+	}
+	return 0;
+}
+
+/* Rings, kick eventfd, record of one queue the driver enabled. */
+static int start_vq(struct server *s, struct served_vq *q, bool resume)
+{
+	struct vduse_vq_info info = { .index = q->index };
+	struct vduse_vq_eventfd kick = { .index = q->index };
+	void *desc, *avail, *used;
+	uint16_t start;
+
+	if (ioctl(s->fd, VDUSE_VQ_GET_INFO, &info))
+		return fail(s, -errno, "VDUSE_VQ_GET_INFO of queue %u", q->index);
+	if (!info.ready)
+		return 0;
+	desc = map_ring(s, info.desc_addr, (uint64_t)info.num * sizeof(struct vring_desc));
+	avail = map_ring(s, info.driver_addr, sizeof(struct vring_avail) + (info.num + 1) * sizeof(uint16_t));
+	used = map_ring(s, info.device_addr,
+			sizeof(struct vring_used) + info.num * sizeof(struct vring_used_elem) + sizeof(uint16_t));
+	if (!desc || !avail || !used)
+		return fail(s, -EIO, "queue %u: its rings are not in the device's IOTLB", q->index);
+	q->rec = &s->rec->vq[q->index];
+	if (resume) {
+		/* in-order completion: the used index is where the dead server's work ends */
+		start = __atomic_load_n(&((struct vring_used *)used)->idx, __ATOMIC_ACQUIRE);
+		if (q->rec->desc_addr == info.desc_addr)
+			s->st->resubmitted += (uint16_t)(q->rec->taken - start);
+	} else {
+		start = info.split.avail_index;
+	}
+	virtq_init(&q->vq, info.num, desc, avail, used, s->features & (1ULL << VIRTIO_RING_F_EVENT_IDX), start,
+		   iotlb_translate, &s->iotlb);
+	q->rec->desc_addr = info.desc_addr;
+	q->rec->taken = q->rec->completed = start;
+	/* a chain has at most num descriptors, each of which may straddle two of our mappings */
+	q->elem.max_iov = info.num * 2;
+	q->elem.iov = calloc(q->elem.max_iov, sizeof(struct iovec));
+	q->scratch = calloc(q->elem.max_iov, sizeof(struct iovec));
+	q->kickfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!q->elem.iov || !q->scratch || q->kickfd < 0)
+		return fail(s, -ENOMEM, "queue %u", q->index);
+	kick.fd = q->kickfd;
+	if (ioctl(s->fd, VDUSE_VQ_SETUP_KICKFD, &kick))
+		return fail(s, -errno, "VDUSE_VQ_SETUP_KICKFD of queue %u", q->index);
+	q->enabled = true;
+	s->st->served_vqs++;
+	return 0;
+}
+
+static void stop_vq(struct server *s, struct served_vq *q)
+{
+	struct vduse_vq_eventfd kick = { .index = q->index, .fd = VDUSE_EVENTFD_DEASSIGN };
+
+	if (q->kickfd >= 0) {
+		/* kicks from now on are remembered by the kernel for the next server */
+		ioctl(s->fd, VDUSE_VQ_SETUP_KICKFD, &kick);
+		close(q->kickfd);
+	}
+	free(q->elem.iov);
+	free(q->scratch);
+	memset(q, 0, sizeof(*q));
+	q->kickfd = -1;
+}
+
+static int start_worker(struct server *s, struct worker *w)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	unsigned i;
+
+	w->s = s;
+	w->ep = epoll_create1(EPOLL_CLOEXEC);
+	w->ctl = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->ep < 0 || w->ctl < 0)
+		return fail(s, -errno, "creating a worker's epoll");
+	ev.data.ptr = NULL;
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->ctl, &ev))
+		return fail(s, -errno, "epoll_ctl");
+	for (i = w - s->workers; i < s->nvq; i += s->nworkers) {
+		struct served_vq *q = &s->vqs[i];
+
+		if (!q->enabled)
+			continue;
+		q->w = w;
+		ev.data.ptr = q;
+		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, q->kickfd, &ev))
+			return fail(s, -errno, "epoll_ctl");
+		/* look at the ring once: requests may be waiting that no kick will announce */
+		eventfd_write(q->kickfd, 1);
+	}
+	errno = pthread_create(&w->thread, NULL, worker_main, w);
+	if (errno) {
+		w->thread = 0;
+		return fail(s, -errno, "starting a worker thread");
+	}
+	return 0;
+}
+
+static void collect(struct server *s, struct worker *w)
+{
+	vblk_counters_add(&s->st->blk, &w->blk);
+	s->st->kicks += w->kicks;
+	s->st->irqs += w->irqs;
+	s->st->polled += w->polled;
+	memset(&w->blk, 0, sizeof(w->blk));
+	w->kicks = w->irqs = w->polled = 0;
+}
+
+/* Workers finish the request in hand, publish, and exit; then the queues are let go. */
+static void stop_queues(struct server *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nworkers; i++) {
+		struct worker *w = &s->workers[i];
+
+		__atomic_store_n(&w->stop, true, __ATOMIC_RELEASE);
+		if (w->ctl >= 0)
+			eventfd_write(w->ctl, 1);
+		if (w->thread)
+			pthread_join(w->thread, NULL);
+		collect(s, w);
+		if (w->ep >= 0)
+			close(w->ep);
+		if (w->ctl >= 0)
+			close(w->ctl);
+		memset(w, 0, sizeof(*w));
+		w->ep = w->ctl = -1;
+	}
+	for (i = 0; i < s->nvq; i++)
+		stop_vq(s, &s->vqs[i]);
+	iotlb_invalidate(&s->iotlb, 0, UINT64_MAX);
+	s->st->served_vqs = 0;
+	s->running = false;
+}
+
+static int start_queues(struct server *s, bool resume)
+{
+	unsigned i;
+	int err = 0;
+
+	if (ioctl(s->fd, VDUSE_DEV_GET_FEATURES, &s->features))
+		return fail(s, -errno, "VDUSE_DEV_GET_FEATURES");
+	s->st->features = s->features;
+	for (i = 0; i < s->nvq && !err; i++)
+		err = start_vq(s, &s->vqs[i], resume);
+	for (i = 0; i < s->nworkers && !err; i++)
+		err = start_worker(s, &s->workers[i]);
+	s->running = true;
+	if (err)
+		stop_queues(s);
+	return err;
+}
+
+/* ---- control messages ---- */
+
+static bool driver_running(struct server *s)
+{
+	struct vduse_vq_info info = { .index = 0 };
+
+	return !ioctl(s->fd, VDUSE_VQ_GET_INFO, &info) && info.ready;
+}
+
+static void event(struct server *s, enum vduse_serve_event ev)
+{
+	if (s->o->on_event) {
+		s->st->iotlb_maps = s->iotlb.maps;
+		s->o->on_event(s->o->arg, ev, s->st);
+	}
+}
+
+static int on_status(struct server *s, uint8_t status)
+{
+	int err = 0;
+
+	if ((status & VIRTIO_CONFIG_S_DRIVER_OK) && !s->running) {
+		err = start_queues(s, false);
+		if (!err)
+			event(s, VDUSE_SERVE_STARTED);
+	} else if (!(status & VIRTIO_CONFIG_S_DRIVER_OK) && s->running) {
+		stop_queues(s);
+		s->st->resets++;
+		event(s, VDUSE_SERVE_RESET);
+	}
+	return err;
+}
+
+static void on_iotlb_update(struct server *s, uint64_t start, uint64_t last)
+{
+	/* the workers must not hold a pointer into what goes away */
+	pthread_rwlock_wrlock(&s->maps);
+	iotlb_invalidate(&s->iotlb, start, last);
+	pthread_rwlock_unlock(&s->maps);
+	s->st->iotlb_updates++;
+}
+
+static uint16_t vq_state(struct server *s, unsigned index)
+{
+	struct vduse_vq_info info = { .index = index };
+
+	if (index < s->nvq && s->vqs[index].enabled)
+		return __atomic_load_n(&s->vqs[index].vq.last_avail, __ATOMIC_RELAXED);
+	return ioctl(s->fd, VDUSE_VQ_GET_INFO, &info) ? 0 : info.split.avail_index;
+}
+
+static int handle_message(struct server *s)
+{
+	struct vduse_dev_request req;
+	struct vduse_dev_response resp;
+	ssize_t n = read(s->fd, &req, sizeof(req));
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : fail(s, -errno, "reading a message");
+	if (n != sizeof(req))
+		return fail(s, -EIO, "short message (%zd bytes)", n);
+	memset(&resp, 0, sizeof(resp));
+	resp.request_id = req.request_id;
+	resp.result = VDUSE_REQ_RESULT_OK;
+	switch (req.type) {
+	case VDUSE_GET_VQ_STATE:
+		resp.vq_state.index = req.vq_state.index;
+		resp.vq_state.split.avail_index = vq_state(s, req.vq_state.index);
+		break;
+	case VDUSE_SET_STATUS:
+		if (on_status(s, req.s.status))
+			resp.result = VDUSE_REQ_RESULT_FAILED;
+		break;
+	case VDUSE_UPDATE_IOTLB:
+		on_iotlb_update(s, req.iova.start, req.iova.last);
+		break;
+	default:
+		resp.result = VDUSE_REQ_RESULT_FAILED;
+		break;
+	}
+	s->st->messages++;
+	if (write(s->fd, &resp, sizeof(resp)) != sizeof(resp))
+		return fail(s, -errno, "answering message %u", req.request_id);
+	return 0;
+}
+
+/* Messages until SIGINT/SIGTERM; those are blocked except inside ppoll, so none is missed. */
+static int message_loop(struct server *s, const sigset_t *waitmask)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	int err = 0;
+
+	while (!err && !stop_requested()) {
+		if (ppoll(&p, 1, NULL, waitmask) < 0) {
+			if (errno != EINTR)
+				err = fail(s, -errno, "ppoll");
+			continue;
+		}
+		err = handle_message(s);
+	}
+	return err;
+}
+
+static unsigned count_vqs(int fd)
+{
+	struct vduse_vq_info info;
+	unsigned n = 0;
+
+	for (;; n++) {
+		memset(&info, 0, sizeof(info));
+		info.index = n;
+		if (ioctl(fd, VDUSE_VQ_GET_INFO, &info))
+			return n;
+	}
+}
+
+static int open_device(struct server *s)
+{
+	char path[128];
+	unsigned i;
+
+	if (!vduse_name_valid(s->o->name))
+		return fail(s, -EINVAL, "bad device name");
+	snprintf(path, sizeof(path), "/dev/vduse/%s", s->o->name);
+	s->fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (s->fd < 0)
+		return fail(s, -errno, "opening %s", path);
+	s->nvq = count_vqs(s->fd);
+	s->st->vqs = s->nvq;
+	s->nworkers = s->o->threads ? s->o->threads : 1;
+	if (s->nworkers > s->nvq)
+		s->nworkers = s->nvq;
+	s->vqs = calloc(s->nvq, sizeof(*s->vqs));
+	s->workers = calloc(s->nworkers, sizeof(*s->workers));
+	if (!s->nvq || !s->vqs || !s->workers)
+		return fail(s, s->nvq ? -ENOMEM : -EIO, "device %s", s->o->name);
+	for (i = 0; i < s->nvq; i++) {
+		s->vqs[i].index = i;
+		s->vqs[i].kickfd = -1;
+	}
+	for (i = 0; i < s->nworkers; i++)
+		s->workers[i].ep = s->workers[i].ctl = -1;
+	iotlb_init(&s->iotlb, s->fd);
+	return open_record(s);
+}
+
+static void close_device(struct server *s)
+{
+	if (s->running)
+		stop_queues(s);
+	if (s->rec)
+		munmap(s->rec, s->rec_size);
+	if (s->fd >= 0) {
+		iotlb_destroy(&s->iotlb);
+		close(s->fd);
+	}
+	free(s->vqs);
+	free(s->workers);
+}
+
+int vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stats *stats, char *why, size_t why_len)
+{
+	struct server s = { .o = o, .fd = -1, .st = stats, .why = why, .why_len = why_len };
+	pthread_rwlockattr_t attr;
+	sigset_t stop, old, waitmask;
+	int err;
+
+	memset(stats, 0, sizeof(*stats));
+	why[0] = '\0';
+	/* the control thread must get to the lock for an IOTLB update while workers are busy */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&s.maps, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	/* workers inherit the blocked set: SIGINT and SIGTERM only ever reach ppoll below */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	waitmask = old;
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
+
+	err = open_device(&s);
+	if (!err && driver_running(&s)) {
+		stats->resumed = true;
+		err = start_queues(&s, true);
+		if (!err)
+			event(&s, VDUSE_SERVE_RESUMED);
+	} else if (!err) {
+		event(&s, VDUSE_SERVE_READY);
+	}
+	if (!err)
+		err = message_loop(&s, &waitmask);
+	close_device(&s);
+	stats->iotlb_maps = s.iotlb.maps;
+	pthread_rwlock_destroy(&s.maps);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}

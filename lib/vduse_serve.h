@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A userspace virtio-blk device behind VDUSE: the control message loop (SET_STATUS,
+ * UPDATE_IOTLB, GET_VQ_STATE) in the calling thread, the virtqueues in worker threads woken by
+ * eventfd kicks, interrupts injected with VDUSE_VQ_INJECT_IRQ.
+ *
+ * Restart after a crash: the kernel keeps the device, its rings and the driver's requests while
+ * nobody serves it. Requests are completed in order on each queue, so the ring's used index is
+ * exactly where a new server resumes: everything the driver made available past it is taken
+ * (again) and completed, each completed request once. A small record of our own
+ * (/run/zcioctl/vduse/NAME.inflight) says how far the last server had taken each queue, which
+ * tells how many requests were in flight when it died.
+ */
+#ifndef ZC_VDUSE_SERVE_H
+#define ZC_VDUSE_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vblk.h"
+
+enum vduse_serve_event {
+	VDUSE_SERVE_READY,	/* the device is open: attach it now */
+	VDUSE_SERVE_STARTED,	/* the driver set DRIVER_OK: queues served */
+	VDUSE_SERVE_RESUMED,	/* a driver was already running: queues served from where they were */
+	VDUSE_SERVE_RESET,	/* the driver reset the device: queues stopped */
+};
+
+struct vduse_serve_stats {
+	struct vblk_counters blk;
+	uint64_t kicks;			/* eventfd wakeups */
+	uint64_t irqs;			/* interrupts injected */
+	uint64_t polled;		/* requests found by busy polling, without a kick */
+	uint64_t messages;		/* control messages answered */
+	uint64_t iotlb_updates;
+	uint64_t iotlb_maps;		/* regions mmap'ed */
+	uint64_t resets;
+	uint64_t resubmitted;		/* requests a dead server had taken and not completed */
+	uint64_t features;		/* negotiated, once the driver is running */
+	unsigned vqs;			/* virtqueues of the device */
+	unsigned served_vqs;		/* of which the driver enabled */
+	bool resumed;
+};
+
+struct vduse_serve_opts {
+	const char *name;
+	const struct vblk_backend *backend;
+	unsigned threads;	/* worker threads, each serving every threads-th queue; 0 means 1 */
+	unsigned poll_us;	/* look for more requests this long before sleeping; 0: sleep at once */
+	/* called from the control thread; stats are a snapshot */
+	void (*on_event)(void *arg, enum vduse_serve_event ev, const struct vduse_serve_stats *stats);
+	void *arg;
+};
+
+/*
+ * Serve until SIGINT or SIGTERM (0) or a failure (-errno, with why filled): -ENOENT no such
+ * device, -EBUSY somebody serves it already. In-flight requests are completed before return.
+ */
+int vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stats *stats, char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,218 @@
+#!/bin/bash
+# A virtio-blk disk served from userspace through VDUSE: create -> serve -> attach -> the
+# virtio_vdpa disk; data written and read back byte for byte; a file system across detach and
+# attach; a server killed with SIGKILL in the middle of writes and restarted, with every
+# acknowledged write found; discard, write-zeroes, GET_ID, two queues; and the errors.
+# vm-variant: default
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/vm/lib.sh"
+
+devices() { ls /sys/class/vduse | grep -vx control | tr '\n' ' '; }
+nothing_left() { [ -z "$(devices)" ] && [ -z "$(ls /sys/bus/vdpa/devices 2>/dev/null)" ]; }
+disk_of() { "$ZCIOCTL" -j vduse show "$1" | jq -r '.disk // empty'; }
+ring_broken() { dmesg | grep -Eq 'is not a head|virtqueue.*broken|BAD_RING|unexpected used'; }
+
+# serve_up NAME ARGS...: the server in the background, once it says it is serving.
+serve_up() {
+	local name=$1
+	shift
+	srv_out=$tap_tmp/serve-$name.out
+	srv_err=$tap_tmp/serve-$name.err
+	"$ZCIOCTL" -j vduse serve "$name" "$@" >"$srv_out" 2>"$srv_err" &
+	srv_pid=$!
+	wait_for "grep -q '^serving' '$srv_err' || ! kill -0 $srv_pid 2>/dev/null" 30
+	grep -q '^serving' "$srv_err"
+}
+
+serve_down() {
+	kill -INT "$srv_pid"
+	wait "$srv_pid"
+	srv_rc=$?
+}
+
+# ---- the main path: memory backend, random data, a file system across detach/attach
+zc vduse create d0 type blk capacity 64M
+expect_rc 0 "create d0 (64M)"
+ok 'serve_up d0 memory 64M' "serve d0 from 64M of memory: it says it is serving"
+zc -j vduse show d0
+ok 'printf "%s" "$out" | jq -e ".served == true and .attached == false" >/dev/null' "show: served, not attached"
+zc -j vduse attach d0
+expect_rc 0 "attach d0"
+disk=$(printf "%s" "$out" | jq -r .disk)
+ok '[ -b "/dev/$disk" ]' "the virtio_vdpa disk appears (/dev/$disk), and attach names it"
+ok '[ "$(cat /sys/block/$disk/size)" = 131072 ]' "its size is 64M (131072 sectors)"
+ok '[ "$(cat /sys/block/$disk/serial)" = d0 ]' "GET_ID: its serial is the device name"
+zc -j vduse show d0
+ok 'printf "%s" "$out" | jq -e ".attached == true and .driver == \"virtio_vdpa\" and .disk == \"'"$disk"'\"" >/dev/null' \
+	"show: attached, driver virtio_vdpa, the disk"
+
+head -c 16M /dev/urandom >"$tap_tmp/rnd"
+run dd if="$tap_tmp/rnd" of="/dev/$disk" bs=1M oflag=direct status=none
+expect_rc 0 "write 16 MiB of random data (O_DIRECT)"
+run dd if="/dev/$disk" of="$tap_tmp/back" bs=1M count=16 iflag=direct status=none
+ok '[ "$rc" = 0 ] && cmp -s "$tap_tmp/rnd" "$tap_tmp/back"' "read it back: byte for byte the same"
+run dd if="$tap_tmp/rnd" of="/dev/$disk" bs=4k count=1000 seek=10000 oflag=direct status=none
+run dd if="/dev/$disk" of="$tap_tmp/back" bs=4k count=1000 skip=10000 iflag=direct status=none
+ok 'cmp -s <(head -c 4096000 "$tap_tmp/rnd") "$tap_tmp/back"' "1000 writes of 4K at 40M, read back the same"
+
+run blkdiscard -o 1M -l 1M "/dev/$disk"
+expect_rc 0 "blkdiscard 1M at 1M (DISCARD)"
+ok 'cmp -s <(dd if=/dev/$disk bs=1M skip=1 count=1 iflag=direct status=none) <(head -c 1M /dev/zero)' \
+	"the discarded range reads as zeroes"
+run blkdiscard -z -o 3M -l 1M "/dev/$disk"
+expect_rc 0 "blkdiscard -z 1M at 3M (WRITE_ZEROES)"
+ok 'cmp -s <(dd if=/dev/$disk bs=1M skip=3 count=1 iflag=direct status=none) <(head -c 1M /dev/zero)' \
+	"the zeroed range reads as zeroes"
+ok 'cmp -s <(dd if=/dev/$disk bs=1M skip=2 count=1 iflag=direct status=none) <(dd if=$tap_tmp/rnd bs=1M skip=2 count=1 status=none)' \
+	"the megabyte between them is untouched"
+
+run mkfs.ext4 -q -F "/dev/$disk"
+expect_rc 0 "mkfs.ext4 on the disk"
+mkdir -p "$tap_tmp/mnt"
+run mount "/dev/$disk" "$tap_tmp/mnt"
+expect_rc 0 "mount it"
+for i in 1 2 3 4 5; do head -c 1M /dev/urandom >"$tap_tmp/mnt/f$i"; done
+(cd "$tap_tmp/mnt" && sha256sum f? >"$tap_tmp/sums")
+sync
+zc vduse detach d0
+expect_rc 1 "detach while mounted fails"
+expect_err 'detaching d0 \(/dev/'"$disk"'\): Device or resource busy \(it is mounted' "with EBUSY and why"
+zc vduse destroy d0
+expect_rc 1 "destroy while attached fails"
+expect_err 'destroying d0: Device or resource busy \(detach it first' "with EBUSY and what to do"
+run umount "$tap_tmp/mnt"
+zc vduse detach d0
+expect_rc 0 "detach after umount"
+ok '[ ! -e "/dev/$disk" ] && [ -z "$(ls /sys/bus/vdpa/devices)" ]' "the disk and the vDPA device are gone"
+zc vduse detach d0
+expect_rc 1 "a second detach fails"
+expect_err 'detaching d0: No such device \(it is not attached\)' "and says it is not attached"
+zc -j vduse attach d0
+expect_rc 0 "attach d0 again"
+disk=$(printf "%s" "$out" | jq -r .disk)
+run mount "/dev/$disk" "$tap_tmp/mnt"
+ok '[ "$rc" = 0 ] && (cd "$tap_tmp/mnt" && sha256sum -c --quiet "$tap_tmp/sums")' \
+	"mount again: the five files are intact"
+run umount "$tap_tmp/mnt"
+zc vduse attach d0
+expect_rc 1 "attach of an attached device fails"
+expect_err 'already on the vDPA bus' "and says so"
+zc vduse serve d0 memory 1M
+expect_rc 1 "a second server for d0 fails"
+expect_err 'serving d0: Device or resource busy' "with EBUSY"
+zc vduse detach d0
+serve_down
+ok '[ "$srv_rc" = 0 ]' "the server stops on SIGINT with status 0"
+ok 'jq -e ".name == \"d0\" and .reads > 0 and .writes > 0 and .discards >= 1 and .write_zeroes >= 1 and .get_ids >= 1 and .errors == 0 and .unsupported == 0 and .resets >= 2 and .irqs > 0" "$srv_out" >/dev/null' \
+	"its JSON totals: reads, writes, discards, write-zeroes, GET_ID, two resets, no errors"
+zc vduse attach d0
+expect_rc 1 "attach without a server fails"
+expect_err 'attaching d0: nobody serves it: Transport endpoint is not connected \(start' "and says to start one"
+zc vduse destroy d0
+expect_rc 0 "destroy d0"
+
+# ---- crash and resume. d1 is served (two queues, two threads) from the disk of d2, which is
+# served from a file. Stopping d2's server holds d1's server inside a request (its flush
+# waits for d2), so SIGKILL leaves requests it had taken and not completed: the restarted
+# server must redo exactly those, and every acknowledged write must be on the disk.
+zc vduse create d2 type blk capacity 32M
+head -c 32M /dev/zero >"$tap_tmp/d2.img"
+ok 'serve_up d2 backend "$tap_tmp/d2.img"' "serve d2 from a file"
+b_pid=$srv_pid b_out=$srv_out
+zc -j vduse attach d2
+lower=$(printf "%s" "$out" | jq -r .disk)
+zc vduse create d1 type blk capacity 32M queues 2
+ok 'serve_up d1 backend "/dev/$lower" queues 2' "serve d1 from d2's disk /dev/$lower, two queues, two threads"
+zc -j vduse attach d1
+disk=$(printf "%s" "$out" | jq -r .disk)
+ok '[ "$(ls /sys/block/$disk/mq | wc -l)" = 2 ]' "d1's disk /dev/$disk has two hardware queues"
+blocks=16 rounds=6 writers=4
+head -c $((writers * blocks * rounds * 4096)) /dev/urandom >"$tap_tmp/src"
+# writer W: rounds over its own 16 blocks, each write synchronous (O_DIRECT|O_DSYNC: a flush
+# follows it); each acknowledged write is logged with the source block it came from
+writer() {
+	local w=$1 r b n
+	for ((r = 0; r < rounds; r++)); do
+		for ((b = 0; b < blocks; b++)); do
+			n=$(((w * rounds + r) * blocks + b))
+			dd if="$tap_tmp/src" of="/dev/$disk" bs=4096 skip=$n seek=$((w * blocks + b)) count=1 \
+				oflag=direct,dsync conv=notrunc status=none || return 1
+			echo "$((w * blocks + b)) $n" >>"$tap_tmp/acked.$w"
+		done
+	done
+}
+acked() { cat "$tap_tmp"/acked.* 2>/dev/null | wc -l; }
+stuck() { grep -qs '^State:.*D' /proc/$srv_pid/task/*/status; }
+for ((w = 0; w < writers; w++)); do writer $w & wpids[$w]=$!; done
+wait_for '[ $(acked) -ge 40 ]' 120
+kill -STOP "$b_pid"
+ok 'wait_for stuck 60' "with d2's server stopped, d1's server blocks inside a request"
+kill -KILL "$srv_pid"
+kill -CONT "$b_pid"
+wait "$srv_pid" 2>/dev/null
+acked_at_kill=$(acked)
+sleep 2
+ok '[ "$(acked)" = "$acked_at_kill" ]' "with d1's server killed, no write completes ($acked_at_kill acknowledged)"
+ok 'serve_up d1 backend "/dev/$lower" queues 2' "a new server starts on d1"
+ok 'grep -Eq "resumed a running driver, [1-9][0-9]* requests were in flight" "$srv_err"' \
+	"it resumes the running driver, with the requests the dead one had taken"
+wrc=0
+for ((w = 0; w < writers; w++)); do wait ${wpids[$w]} || wrc=1; done
+ok '[ "$wrc" = 0 ] && [ "$(acked)" = $((writers * blocks * rounds)) ]' \
+	"every writer finished: $((writers * blocks * rounds)) writes acknowledged"
+verify() {
+	local blk n bad=0
+	declare -A last
+	while read -r blk n; do last[$blk]=$n; done < <(cat "$tap_tmp"/acked.*)
+	for blk in "${!last[@]}"; do
+		cmp -s <(dd if="/dev/$lower" bs=4096 skip=$blk count=1 iflag=direct status=none) \
+			<(dd if="$tap_tmp/src" bs=4096 skip=${last[$blk]} count=1 status=none) || bad=$((bad + 1))
+	done
+	[ ${#last[@]} = $((writers * blocks)) ] && [ $bad = 0 ]
+}
+zc vduse detach d1
+serve_down
+ok 'verify' "every block holds its last acknowledged write (none lost, none replayed over a later one)"
+ok '! ring_broken' "the driver saw no used entry twice (no 'is not a head', no broken virtqueue)"
+ok 'jq -e ".resumed == true and .resubmitted >= 1 and .errors == 0 and .flushes > 0" "$srv_out" >/dev/null' \
+	"the second server's totals: resumed, resubmitted >= 1, flushes, no errors"
+diag "resubmitted after the kill: $(jq .resubmitted "$srv_out")"
+zc vduse destroy d1
+expect_rc 0 "destroy d1"
+ok '[ ! -e /run/zcioctl/vduse/d1.inflight ]' "destroy removes the in-flight record"
+zc vduse detach d2
+srv_pid=$b_pid srv_out=$b_out
+serve_down
+zc vduse destroy d2
+
+# ---- read-only
+zc vduse create r0 type blk capacity 1M readonly
+ok 'serve_up r0 memory 1M readonly' "serve a read-only device"
+zc -j vduse attach r0
+disk=$(printf "%s" "$out" | jq -r .disk)
+ok '[ "$(cat /sys/block/$disk/ro)" = 1 ]' "the disk is read-only"
+run dd if=/dev/zero of="/dev/$disk" bs=4k count=1 oflag=direct status=none
+ok '[ "$rc" != 0 ]' "a write to it fails"
+zc vduse detach r0
+serve_down
+zc vduse destroy r0
+
+# ---- errors, and nothing left behind
+zc vduse serve nosuch memory 1M
+expect_rc 1 "serve of a missing device fails"
+expect_err 'VDUSE device nosuch: No such file or directory' "and says so"
+zc vduse attach nosuch
+expect_rc 1 "attach of a missing device fails"
+expect_err 'VDUSE device nosuch: No such file or directory' "and says so"
+zc vduse create e0 type blk capacity 1M
+expect_usage 'give one of "backend FILE" or "memory SIZE"' "serve without a backend" -- vduse serve e0
+expect_usage 'give one of' "serve with both backends" -- vduse serve e0 memory 1M backend /dev/null
+expect_usage 'argument "1000" of "memory" is wrong' "memory not a multiple of 512" -- vduse serve e0 memory 1000
+zc vduse serve e0 backend /nonexistent
+expect_rc 1 "serve from a missing file fails"
+expect_err 'backend /nonexistent: No such file or directory' "and names the file"
+zc vduse destroy e0
+ok 'nothing_left' "no VDUSE or vDPA device left"
+ok '! ring_broken' "no virtqueue error in the kernel log"
+
+done_testing
