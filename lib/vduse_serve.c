@@ -63,6 +63,8 @@ struct worker {
 	int ep;
 	int ctl;		/* eventfd: look at stop */
 	bool stop;
+	struct served_vq *only;	/* its one queue, if it has one */
+	unsigned nq;
 	struct server *s;
 	struct vblk_counters blk;
 	uint64_t kicks, irqs, polled;
@@ -186,9 +188,21 @@ static void serve_queue(struct served_vq *q)
 	pthread_rwlock_unlock(&s->maps);
 }
 
-static void *worker_main(void *arg)
+/* A worker with one queue sleeps in read() on its kick eventfd: one system call a wakeup. */
+static void serve_one(struct worker *w, struct served_vq *q)
 {
-	struct worker *w = arg;
+	uint64_t v;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		if (read(q->kickfd, &v, sizeof(v)) != sizeof(v))
+			continue;	/* EINTR */
+		w->kicks++;
+		serve_queue(q);
+	}
+}
+
+static void serve_many(struct worker *w)
+{
 	struct epoll_event ev[16];
 
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
@@ -205,6 +219,16 @@ static void *worker_main(void *arg)
 			serve_queue(q);
 		}
 	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->only)
+		serve_one(w, w->only);
+	else
+		serve_many(w);
 	return NULL;
 }
 
@@ -289,7 +313,7 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 	q->elem.max_iov = info.num * 2;
 	q->elem.iov = calloc(q->elem.max_iov, sizeof(struct iovec));
 	q->scratch = calloc(q->elem.max_iov, sizeof(struct iovec));
-	q->kickfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	q->kickfd = eventfd(0, EFD_CLOEXEC);	/* blocking: see serve_one() */
 	if (!q->elem.iov || !q->scratch || q->kickfd < 0)
 		return fail(s, -ENOMEM, "queue %u", q->index);
 	kick.fd = q->kickfd;
@@ -334,6 +358,7 @@ static int start_worker(struct server *s, struct worker *w)
 		if (!q->enabled)
 			continue;
 		q->w = w;
+		w->only = w->nq++ ? NULL : q;
 		ev.data.ptr = q;
 		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, q->kickfd, &ev))
 			return fail(s, -errno, "epoll_ctl");
@@ -363,10 +388,15 @@ static void stop_queues(struct server *s)
 {
 	unsigned i;
 
+	for (i = 0; i < s->nworkers; i++)
+		__atomic_store_n(&s->workers[i].stop, true, __ATOMIC_RELEASE);
+	/* wake them wherever they sleep: on the control eventfd or a queue's kick eventfd */
+	for (i = 0; i < s->nvq; i++)
+		if (s->vqs[i].kickfd >= 0)
+			eventfd_write(s->vqs[i].kickfd, 1);
 	for (i = 0; i < s->nworkers; i++) {
 		struct worker *w = &s->workers[i];
 
-		__atomic_store_n(&w->stop, true, __ATOMIC_RELEASE);
 		if (w->ctl >= 0)
 			eventfd_write(w->ctl, 1);
 		if (w->thread)

@@ -17,6 +17,15 @@ expect_usage 'not a multiple of the block size' "capacity not a multiple of the 
 expect_usage '"mac" and "mtu" are for type net' "mac on a blk device" -- vduse create d0 type blk mac 02:00:00:00:00:01
 expect_usage 'argument "02:00" of "mac" is wrong' "a short MAC" -- vduse create d0 type net mac 02:00
 expect_usage 'missing NAME' "destroy without a name" -- vduse destroy
+expect_usage 'argument "flush,bogus" of "features" is wrong' "an unknown feature" -- vduse create d0 type blk features flush,bogus
+expect_usage '"readonly", "queues" and "features" are for type blk' "features on a net device" -- vduse create n0 type net features flush
+expect_usage 'missing NAME' "attach without a name" -- vduse attach
+expect_usage 'device name "a/b" is wrong' "detach of a bad name" -- vduse detach a/b
+expect_usage 'give one of "backend FILE" or "memory SIZE"' "serve without a backend" -- vduse serve d0
+expect_usage 'give one of "backend FILE" or "memory SIZE"' "serve with two backends" -- vduse serve d0 backend /x memory 1M
+expect_usage 'argument "0" of "queues" is out of range' "serve with 0 threads" -- vduse serve d0 memory 1M queues 0
+expect_usage 'argument "1000" of "memory" is wrong: expected a multiple of 512' "memory 1000" -- vduse serve d0 memory 1000
+expect_usage 'argument "x" of "poll" is wrong' "poll x" -- vduse serve d0 memory 1M poll x
 
 if [ ! -e /dev/vduse/control ]; then
 	zc vduse create d0 type blk
@@ -24,6 +33,13 @@ if [ ! -e /dev/vduse/control ]; then
 	expect_err 'no /dev/vduse/control.*VDPA_USER' "and says what is missing"
 	zc vduse list
 	expect_rc 3 "list on a kernel without VDUSE exits 3"
+	for c in "serve d0 memory 1M" "attach d0" "detach d0" "show d0"; do
+		zc vduse $c
+		expect_rc 3 "${c%% *} on a kernel without VDUSE exits 3"
+	done
+	zc -j vduse serve d0 memory 1M
+	ok 'printf "%s" "$out" | jq -e ".error.errno == 2 and .error.command == \"serve\"" >/dev/null' \
+		"-j: the error is a JSON object"
 else
 	skip "this kernel has VDUSE: the guest tests cover it"
 fi

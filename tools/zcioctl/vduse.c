@@ -31,6 +31,16 @@ static int take_vduse_name(struct args *a, const char **name)
 	return err;
 }
 
+/* A device that exists, on a kernel that has VDUSE at all (exit 3 otherwise). */
+static int need_device(const char *name)
+{
+	if (!path_exists(VDUSE_CONTROL))
+		return zc_unsupported(ENOENT, "the kernel needs VDPA_USER (modprobe vduse)", "no " VDUSE_CONTROL);
+	if (!vduse_exists(name))
+		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
+	return 0;
+}
+
 /* Why /dev/vduse/control cannot be used: the module, or privileges. */
 static int control_error(int err, const char *what, const char *name)
 {
@@ -254,8 +264,8 @@ static int do_show(struct args *a)
 
 	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)))
 		return err;
-	if (!vduse_exists(name))
-		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
+	if ((err = need_device(name)))
+		return err;
 	have_genl = !genl_open(&g, "vdpa");
 	print_device(&g, have_genl, name);
 	if (have_genl)
@@ -317,8 +327,10 @@ static int open_vdpa(struct genl *g)
 /* A device ready to be attached or detached: it exists and somebody serves it. */
 static int check_device(const char *name, const char *what)
 {
-	if (!vduse_exists(name))
-		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
+	int err;
+
+	if ((err = need_device(name)))
+		return err;
 	if (!served(name))
 		return zc_err(ENOTCONN, "start 'zcioctl vduse serve NAME ...' first: without a server the driver waits "
 			      "msg-timeout on each message, then the kernel marks the device broken",
@@ -492,8 +504,8 @@ static int do_serve(struct args *a)
 		return zc_usage("give one of \"backend FILE\" or \"memory SIZE\"");
 	if (memory % 512)
 		return zc_usage("argument \"%" PRIu64 "\" of \"memory\" is wrong: expected a multiple of 512", memory);
-	if (!vduse_exists(name))
-		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
+	if ((err = need_device(name)))
+		return err;
 	if ((err = open_backend(&b, file, memory, readonly, name)))
 		return err;
 	const struct vduse_serve_opts o = {
