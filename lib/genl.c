@@ -122,11 +122,14 @@ static int on_done(struct nl_msg *msg, void *arg)
 int genl_transact(struct genl *g, struct nl_msg *msg, int (*on_reply)(struct nl_msg *, void *), void *arg)
 {
 	struct transact t = { .g = g };
-	struct nl_cb *cb;
+	struct nl_cb *cb, *socket_cb;
 	int err;
 
 	g->extack[0] = '\0';
-	cb = nl_cb_clone(nl_socket_get_cb(g->sk));
+	/* nl_socket_get_cb() takes a reference: without the put the socket's callbacks leak */
+	socket_cb = nl_socket_get_cb(g->sk);
+	cb = nl_cb_clone(socket_cb);
+	nl_cb_put(socket_cb);
 	if (!cb) {
 		nlmsg_free(msg);
 		return -ENOMEM;

@@ -276,30 +276,63 @@ int vduse_list(char ***names)
 	return kept;
 }
 
-int vduse_disk(const char *name, char *disk, size_t len)
+/* The virtio device (virtioN) virtio_vdpa made of the vDPA device NAME, into dir. */
+static int virtio_dir(const char *name, char *dir, size_t len)
 {
-	char path[192], **virtio, **blocks;
-	int nv, nb = 0, i, err = -ENOENT;
+	char path[160], **entries;
+	int n, i, err = -ENOENT;
 
-	/* /sys/bus/vdpa/devices/NAME/virtioN/block/vdX once virtio_vdpa and virtio_blk are bound */
 	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s", name);
-	nv = list_dir(path, &virtio);
-	if (nv < 0)
-		return nv;
-	for (i = 0; i < nv && err; i++) {
-		if (strncmp(virtio[i], "virtio", 6))
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/%s/block", name, virtio[i]);
-		nb = list_dir(path, &blocks);
-		if (nb > 0) {
-			snprintf(disk, len, "%s", blocks[0]);
+	n = list_dir(path, &entries);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && err; i++)
+		if (!strncmp(entries[i], "virtio", 6) && isdigit((unsigned char)entries[i][6])) {
+			snprintf(dir, len, "%s/%s", path, entries[i]);
 			err = 0;
 		}
-		if (nb >= 0)
-			free_names(blocks, nb);
-	}
-	free_names(virtio, nv);
+	free_names(entries, n);
 	return err;
+}
+
+int vduse_disk(const char *name, char *disk, size_t len)
+{
+	char dir[256], path[300], **blocks;
+	int n, err;
+
+	/* virtioN/block/vdX once virtio_blk is bound */
+	if ((err = virtio_dir(name, dir, sizeof(dir))))
+		return err;
+	snprintf(path, sizeof(path), "%s/block", dir);
+	n = list_dir(path, &blocks);
+	if (n <= 0)
+		return n ? n : -ENOENT;
+	snprintf(disk, len, "%s", blocks[0]);
+	free_names(blocks, n);
+	return 0;
+}
+
+int vduse_virtio_state(const char *name, uint64_t *status, uint64_t *features)
+{
+	char dir[256], path[300], text[256];
+	size_t i;
+	int err;
+
+	if ((err = virtio_dir(name, dir, sizeof(dir))))
+		return err;
+	snprintf(path, sizeof(path), "%s/status", dir);
+	if ((err = read_text(path, text, sizeof(text))))
+		return err;
+	*status = strtoull(text, NULL, 16);
+	/* "features": one character per bit, bit 0 first */
+	snprintf(path, sizeof(path), "%s/features", dir);
+	if ((err = read_text(path, text, sizeof(text))))
+		return err;
+	*features = 0;
+	for (i = 0; i < strlen(text) && i < 64; i++)
+		if (text[i] == '1')
+			*features |= 1ULL << i;
+	return 0;
 }
 
 void vduse_forget(const char *name)

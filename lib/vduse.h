@@ -57,6 +57,8 @@ int vduse_get_attr(const char *name, const char *attr, uint64_t *value);
 
 /* The block device (vdX) the device became once attached and bound to virtio_vdpa; -ENOENT if none. */
 int vduse_disk(const char *name, char *disk, size_t len);
+/* The virtio status and negotiated features of the device virtio_vdpa made of it; -ENOENT if none. */
+int vduse_virtio_state(const char *name, uint64_t *status, uint64_t *features);
 /* Drop what servers recorded of the device (its in-flight record); destroy does it. */
 void vduse_forget(const char *name);
 

@@ -185,12 +185,15 @@ static bool served(const char *name)
 static void print_bus_state(struct genl *g, bool have_genl, const char *name)
 {
 	char link[256], path[160];
+	uint64_t status, features;
 	struct vdpa_dev d;
 	ssize_t n;
 
 	if (!have_genl || vdpa_dev_get(g, name, &d)) {
 		print_bool(PRINT_ANY, "attached", " attached %s", false);
 		json_null("driver");
+		json_null("status");
+		json_null("features");
 		json_null("disk");
 		return;
 	}
@@ -205,6 +208,13 @@ static void print_bus_state(struct genl *g, bool have_genl, const char *name)
 	}
 	print_uint(PRINT_ANY, "max_vqs", " max_vqs %llu", d.max_vqs);
 	print_uint(PRINT_ANY, "max_vq_size", " max_vq_size %llu", d.max_vq_size);
+	if (!vduse_virtio_state(name, &status, &features)) {
+		print_hex(PRINT_ANY, "status", " status 0x%llx", status);
+		print_hex(PRINT_ANY, "features", " features 0x%llx", features);
+	} else {
+		json_null("status");
+		json_null("features");
+	}
 	if (!vduse_disk(name, link, sizeof(link)))
 		print_string(PRINT_ANY, "disk", " disk /dev/%s", link);
 	else

@@ -45,6 +45,9 @@ ok '[ "$(cat /sys/block/$disk/serial)" = d0 ]' "GET_ID: its serial is the device
 zc -j vduse show d0
 ok 'printf "%s" "$out" | jq -e ".attached == true and .driver == \"virtio_vdpa\" and .disk == \"'"$disk"'\"" >/dev/null' \
 	"show: attached, driver virtio_vdpa, the disk"
+# DRIVER_OK|FEATURES_OK|DRIVER|ACKNOWLEDGE; VERSION_1 (32) and EVENT_IDX (29) negotiated
+ok 'printf "%s" "$out" | jq -e ".status == 15 and (.features / 4294967296 | floor) % 2 == 1 and (.features / 536870912 | floor) % 2 == 1" >/dev/null' \
+	"show: virtio status 0xf, VERSION_1 and EVENT_IDX negotiated"
 
 head -c 16M /dev/urandom >"$tap_tmp/rnd"
 run dd if="$tap_tmp/rnd" of="/dev/$disk" bs=1M oflag=direct status=none
@@ -182,7 +185,10 @@ expect_rc 0 "destroy d1"
 ok '[ ! -e /run/zcioctl/vduse/d1.inflight ]' "destroy removes the in-flight record"
 zc vduse detach d2
 srv_pid=$b_pid srv_out=$b_out
-serve_down
+kill -TERM "$srv_pid"
+wait "$srv_pid"
+srv_rc=$?
+ok '[ "$srv_rc" = 0 ] && jq -e ".name == \"d2\"" "$srv_out" >/dev/null' "d2's server stops on SIGTERM, status 0, with its totals"
 zc vduse destroy d2
 
 # ---- read-only
