@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/virtio_ids.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,8 +376,10 @@ static void print_attachment(const char *name, const char *state)
 static int do_attach(struct args *a)
 {
 	const char *name;
+	struct vdpa_dev d;
 	struct genl g;
 	char disk[64];
+	bool blk;
 	int err;
 
 	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)) || (err = check_device(name, "attaching")) ||
@@ -387,10 +390,13 @@ static int do_attach(struct args *a)
 		err = zc_err(EEXIST, "'zcioctl vduse show NAME' says where", "attaching %s: already on the vDPA bus", name);
 	else if (err)
 		err = zc_err(-err, g.extack[0] ? g.extack : NULL, "VDPA_CMD_DEV_NEW %s", name);
+	/* only a block device becomes a disk */
+	blk = !err && !vdpa_dev_get(&g, name, &d) && d.device_id == VIRTIO_ID_BLOCK;
 	genl_close(&g);
 	if (err)
 		return err;
-	wait_disk(name, disk, sizeof(disk));
+	if (blk)
+		wait_disk(name, disk, sizeof(disk));
 	print_attachment(name, "attached");
 	return 0;
 }
