@@ -48,6 +48,17 @@ p50=$(g .init_to_signaled.p50_us); max=$(g .init_to_signaled.max_us)
 ok 'awk -v p="$p50" -v m="$max" "BEGIN { exit !(p >= 200000 && p <= 2500000 && m >= 450000 && m <= 3500000) }"' \
 	"latencies match the delays (p50 $p50 us ~ 250-300 ms, max $max us ~ 500 ms)"
 
+# waits: this task waits in the kernel for each of 5 fences, signalled 100 ms apart
+trace_start timeline zc_wait summary
+"$swsync" zc_wait 5 100 1 wait >/dev/null
+trace_stop
+w() { jq -r ".groups[] | select(.timeline == \"zc_wait\") | $1" "$tap_tmp/trace.json"; }
+counts=$(w '"\(.fences) \(.signaled) \(.waits) \(.wait.count) \(.events.wait_start) \(.events.wait_end) \(.untracked)"')
+ok '[ "$counts" = "5 5 5 5 5 5 0" ]' "5 fences waited for: 5 waits, all timed, 5 wait_start, 5 wait_end ($counts)"
+wait_us=$(w .wait_us); wait_max=$(w .wait.max_us)
+ok 'awk -v t="$wait_us" -v m="$wait_max" "BEGIN { exit !(t >= 250000 && t <= 5000000 && m >= 50000 && m <= 1000000) }"' \
+	"wait time matches the delays (total $wait_us us ~ 500 ms, max $wait_max us ~ 100 ms)"
+
 # count in summary: exactly the first 5 events are counted (the 5 first inits), then it stops
 "$ZCIOCTL" -j trace fence timeline zc_cs count 5 summary >"$tap_tmp/cs.json" 2>/dev/null &
 tp=$!
