@@ -222,6 +222,8 @@ static int print_summary(struct fence_trace *t, const struct trace_run *run)
 
 static const char *const modes[] = { "auto", "tp_btf", "tracepoint", NULL };
 
+/* libbpf's own format strings: the attribute tells clang they are printf formats passed through */
+__attribute__((format(printf, 2, 0)))
 static int libbpf_to_stderr(int level, const char *fmt, va_list ap)
 {
 	(void)level;
