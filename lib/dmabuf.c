@@ -134,6 +134,16 @@ int dmabuf_cpu_end(const struct dmabuf *b, bool read, bool write)
 	return cpu_sync(b, DMA_BUF_SYNC_END, read, write);
 }
 
+int dmabuf_import_sync_file(const struct dmabuf *b, int sync_fd, bool write)
+{
+	struct dma_buf_import_sync_file imp = {
+		.flags = write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ,
+		.fd = sync_fd,
+	};
+
+	return ioctl(b->fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp) ? -errno : 0;
+}
+
 int dmabuf_export_sync_file(const struct dmabuf *b, bool write, int *fd)
 {
 	struct dma_buf_export_sync_file exp = {

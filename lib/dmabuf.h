@@ -33,6 +33,8 @@ int dmabuf_cpu_end(const struct dmabuf *b, bool read, bool write);
 
 /* A sync_file of the fences a CPU `write` (or read) would wait for; *fd on success. */
 int dmabuf_export_sync_file(const struct dmabuf *b, bool write, int *fd);
+/* Add a sync_file's fences to the dmabuf, as a device's `write` (or read) would. */
+int dmabuf_import_sync_file(const struct dmabuf *b, int sync_fd, bool write);
 
 /*
  * Wait up to timeout_ms (-1: forever) until the fences that a CPU write (or read) would wait

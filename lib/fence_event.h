@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What lib/fence.bpf.c sends to user space through its ring buffer: one record per event. */
+/*
+ * What lib/fence.bpf.c shares with user space: the ring-buffer record of `events` mode (one per
+ * event), and the per-group aggregates that `summary` and `hist` read from maps instead.
+ */
 #ifndef ZC_FENCE_EVENT_H
 #define ZC_FENCE_EVENT_H
 
@@ -40,6 +43,32 @@ struct fence_filter {
 	unsigned long long context;
 	unsigned int pid;		/* fences created by this process; 0 = any */
 	unsigned char by_context;
+};
+
+#define FENCE_HIST_BUCKETS 40	/* log2 of nanoseconds: up to 2^40 ns, 18 minutes */
+
+/*
+ * Aggregates keep one group per distinct driver/timeline pair, found by name at dma_fence_init.
+ * Group 0 holds fences whose names we never saw (created before tracing began) and, past
+ * FENCE_MAX_GROUPS pairs, every further pair.
+ */
+#define FENCE_MAX_GROUPS 256
+
+/* One latency: bucket b counts values in [2^b, 2^(b+1)) ns (bucket 0 also holds 0 and 1). */
+struct fence_latency {
+	unsigned long long hist[FENCE_HIST_BUCKETS];
+	unsigned long long max_ns;
+};
+
+/* One group's figures on one CPU (a per-CPU map value: user space adds the CPUs up). */
+struct fence_agg {
+	unsigned long long events[FENCE_NR_EVENTS];	/* of the events attached */
+	unsigned long long fences;	/* dma_fence_init seen */
+	unsigned long long signaled;	/* of those, signalled */
+	unsigned long long errors;	/* signalled with an error */
+	unsigned long long waits, wait_ns;
+	unsigned long long untracked;	/* fences and waits the start table had no room for */
+	struct fence_latency init_to_signaled, enable_to_signaled, wait;
 };
 
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Watching dma_fence tracepoints with BPF (lib/fence.bpf.c): load with the filters fixed, attach
- * the tp_btf programs or, where they do not load, the classic tracepoints, and poll the ring
- * buffer. Detaching happens in fence_trace_stop(), also on the error paths.
+ * the tp_btf programs or, where they do not load, the classic tracepoints; then either poll the
+ * ring buffer (events output) or read the figures the programs keep per driver/timeline group
+ * (aggregate output). Detaching happens in fence_trace_stop(), also on the error paths.
  */
 #ifndef ZC_FENCE_TRACE_H
 #define ZC_FENCE_TRACE_H
@@ -19,10 +20,17 @@ enum fence_trace_mode {
 	FENCE_TRACE_CLASSIC,	/* classic tracepoints */
 };
 
+enum fence_trace_output {
+	FENCE_OUTPUT_EVENTS,		/* a ring-buffer record per event: fence_trace_poll() */
+	FENCE_OUTPUT_AGGREGATE,		/* counts and histograms in the kernel: fence_trace_read() */
+};
+
 struct fence_trace_opts {
 	struct fence_filter filter;
-	unsigned ringbuf_kib;		/* power of two, at least 4 */
+	unsigned ringbuf_kib;		/* events output: power of two, at least 4 */
 	enum fence_trace_mode mode;
+	enum fence_trace_output output;
+	uint64_t max_events;		/* aggregate output: count only the first N events; 0 = all */
 	int (*libbpf_log)(int level, const char *fmt, va_list ap);	/* NULL: silent */
 };
 
@@ -35,25 +43,26 @@ struct fence_trace;
 int fence_trace_start(const struct fence_trace_opts *o, struct fence_trace **out, char *why, size_t why_len);
 enum fence_trace_mode fence_trace_mode(const struct fence_trace *t);
 const char *fence_trace_mode_name(enum fence_trace_mode m);
+/* The events this run's programs see: bit (1 << enum fence_event_type) for each. */
+unsigned fence_trace_events(const struct fence_trace *t);
 /*
- * Deliver events to cb: wait up to timeout_ms (the programs wake user space only when a quarter
- * of the ring is unread), then take everything there. Returns events seen or -errno (-EINTR on
- * a signal). Events therefore arrive up to timeout_ms late.
+ * Events output: deliver events to cb: wait up to timeout_ms (the programs wake user space only
+ * when a quarter of the ring is unread), then take everything there. Returns events seen or
+ * -errno (-EINTR on a signal). Events therefore arrive up to timeout_ms late.
  */
 int fence_trace_poll(struct fence_trace *t, int timeout_ms, int (*cb)(void *arg, const struct fence_event *e),
 		     void *arg);
-/* Events the ring buffer had no room for. */
+/* Events output: events the ring buffer had no room for. */
 uint64_t fence_trace_lost(struct fence_trace *t);
+
+struct fence_stats;
+/* Aggregate output: events counted so far, where max_events is set (else 0). */
+uint64_t fence_trace_taken(const struct fence_trace *t);
+/* Aggregate output: the figures so far, one group per driver/timeline pair seen (fresh *out). */
+int fence_trace_read(struct fence_trace *t, struct fence_stats *out);
+
 void fence_trace_stop(struct fence_trace *t);
 
 const char *fence_event_name(unsigned type);
-
-struct fence_stats;
-/*
- * Drain the ring buffer into stats from a thread of its own while the caller works (ffs transfer
- * ... trace); collect_stop() joins it after a last drain. stats is the thread's until then.
- */
-int fence_trace_collect_start(struct fence_trace *t, struct fence_stats *stats);
-void fence_trace_collect_stop(struct fence_trace *t);
 
 #endif

@@ -3,15 +3,23 @@
 
 #include "json.h"
 
-void print_latency(const char *key, const char *label, struct samples *s)
+void print_latency_figures(const char *key, const char *label, const struct latency_figures *f)
 {
 	out_open_object(key);
 	print_string(PRINT_TEXT, NULL, "%s:", label);
-	print_float(PRINT_ANY, "p50_us", " p50 %.1f us", samples_percentile(s, 50) / 1e3);
-	print_float(PRINT_ANY, "p99_us", ", p99 %.1f us", samples_percentile(s, 99) / 1e3);
-	print_float(PRINT_ANY, "max_us", ", max %.1f us", samples_max(s) / 1e3);
-	print_uint(PRINT_ANY, "count", " (%llu)\n", s->n);
+	print_float(PRINT_ANY, "p50_us", " p50 %.1f us", f->p50_ns / 1e3);
+	print_float(PRINT_ANY, "p99_us", ", p99 %.1f us", f->p99_ns / 1e3);
+	print_float(PRINT_ANY, "max_us", ", max %.1f us", f->max_ns / 1e3);
+	print_uint(PRINT_ANY, "count", " (%llu)\n", f->count);
 	out_close_object();
+}
+
+void print_latency(const char *key, const char *label, struct samples *s)
+{
+	struct latency_figures f;
+
+	samples_figures(s, &f);
+	print_latency_figures(key, label, &f);
 }
 
 void print_throughput(uint64_t bytes, uint64_t wall_ns, uint64_t cpu_ns)

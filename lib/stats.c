@@ -52,6 +52,14 @@ uint64_t samples_max(const struct samples *s)
 	return m;
 }
 
+void samples_figures(struct samples *s, struct latency_figures *out)
+{
+	out->p50_ns = samples_percentile(s, 50);
+	out->p99_ns = samples_percentile(s, 99);
+	out->max_ns = samples_max(s);
+	out->count = s->n;
+}
+
 void samples_free(struct samples *s)
 {
 	free(s->v);

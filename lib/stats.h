@@ -15,6 +15,14 @@ int samples_add(struct samples *s, uint64_t value);
 /* p in [0, 100]; sorts the samples in place; 0 when there are none. */
 uint64_t samples_percentile(struct samples *s, double p);
 uint64_t samples_max(const struct samples *s);
+
+/* What a latency report shows: two percentiles, the maximum and how many values. */
+struct latency_figures {
+	uint64_t p50_ns, p99_ns, max_ns, count;
+};
+
+/* sorts the samples in place */
+void samples_figures(struct samples *s, struct latency_figures *out);
 void samples_free(struct samples *s);
 
 uint64_t now_ns(void);		/* CLOCK_MONOTONIC */

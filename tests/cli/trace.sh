@@ -33,7 +33,7 @@ fi
 zc -j trace fence duration 1 summary
 expect_rc 0 "attaches to this machine's kernel and stops after 1 s"
 ok 'printf "%s" "$out" | jq -e ".mode | IN(\"tp_btf\", \"tracepoint\")" >/dev/null' "reports the mode it used ($(printf '%s' "$out" | jq -r .mode 2>/dev/null))"
-ok '[ -z "$(bpftool prog show 2>/dev/null | grep -E "name (btf|tp)_dma_fence|names_init")" ]' "detached: no program left"
+ok '[ -z "$(bpftool prog show 2>/dev/null | grep -E "name (btf_dma_fen|tp_dma_fenc|agg_|names_init)")" ]' "detached: no program left"
 zc -j trace fence duration 1 mode tracepoint
 expect_rc 0 "the classic tracepoints attach on this kernel too"
 ok '[ "$(printf "%s" "$out" | tail -n 1 | jq -r .mode)" = tracepoint ]' "and say so"

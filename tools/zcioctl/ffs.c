@@ -357,7 +357,7 @@ static const char *const waits[] = { "poll", "sync-file", NULL };
 
 /*
  * `trace`: the kernel's own view of this run's fences (driver functionfs, created by us),
- * init -> signaled as dma_fence tracepoints saw it.
+ * init -> signaled as dma_fence tracepoints saw it, counted in the kernel.
  */
 struct kernel_fences {
 #ifdef HAVE_BPF
@@ -370,7 +370,7 @@ struct kernel_fences {
 static int kernel_fences_start(struct kernel_fences *k)
 {
 #ifdef HAVE_BPF
-	struct fence_trace_opts o = { .ringbuf_kib = 4096, .mode = FENCE_TRACE_AUTO };
+	struct fence_trace_opts o = { .mode = FENCE_TRACE_AUTO, .output = FENCE_OUTPUT_AGGREGATE };
 	char why[160];
 	int err;
 
@@ -381,11 +381,6 @@ static int kernel_fences_start(struct kernel_fences *k)
 		return zc_unsupported(ENOENT, why, "tracing the transfers' fences");
 	if (err)
 		return zc_err(-err, why[0] ? why : NULL, "tracing the transfers' fences");
-	err = fence_trace_collect_start(k->t, &k->stats);
-	if (err) {
-		fence_trace_stop(k->t);
-		return zc_err(-err, NULL, "starting the thread that reads the fence events");
-	}
 	k->on = true;
 	return 0;
 #else
@@ -394,27 +389,32 @@ static int kernel_fences_start(struct kernel_fences *k)
 #endif
 }
 
-static void kernel_fences_stop(struct kernel_fences *k)
+/* Take the figures as the transfer ends. Returns 0 or -errno. */
+static int kernel_fences_stop(struct kernel_fences *k)
 {
 #ifdef HAVE_BPF
 	if (k->on)
-		fence_trace_collect_stop(k->t);
+		return fence_trace_read(k->t, &k->stats);
 #endif
 	(void)k;
+	return 0;
 }
 
 static void print_kernel_fences(struct kernel_fences *k)
 {
 #ifdef HAVE_BPF
 	struct fence_group none = { 0 }, *g = k->stats.ngroups ? &k->stats.groups[0] : &none;
+	struct latency_figures f;
 
 	out_open_object("kernel_fences");
 	print_string(PRINT_ANY, "mode", "kernel fences (%s):", fence_trace_mode_name(fence_trace_mode(k->t)));
-	print_uint(PRINT_ANY, "fences", " %llu", g->fences);
-	print_uint(PRINT_ANY, "signaled", ", %llu signaled", g->signaled);
-	print_uint(PRINT_ANY, "errors", ", %llu errors", g->errors);
+	print_uint(PRINT_ANY, "fences", " %llu", g->agg.fences);
+	print_uint(PRINT_ANY, "signaled", ", %llu signaled", g->agg.signaled);
+	print_uint(PRINT_ANY, "errors", ", %llu errors", g->agg.errors);
+	print_uint(PRINT_ANY, "untracked", ", %llu untracked", g->agg.untracked);
 	print_uint(PRINT_ANY, "lost", ", %llu events lost\n", fence_trace_lost(k->t));
-	print_latency("init_to_signaled", "kernel init -> signaled", &g->init_to_signaled);
+	fence_latency_figures(&g->agg.init_to_signaled, &f);
+	print_latency_figures("init_to_signaled", "kernel init -> signaled", &f);
 	out_close_object();
 #else
 	(void)k;
@@ -511,7 +511,7 @@ static int do_transfer(struct args *a)
 		{ 0 },
 	};
 	struct ffs_xfer_result r;
-	int ep, err;
+	int ep, err, kerr;
 
 	if ((err = args_take(a, "EPFILE", 4096, &epfile)) || (err = args_parse_kw(a, kws)))
 		return err;
@@ -545,10 +545,12 @@ static int do_transfer(struct args *a)
 	sig_catch_stop();
 	err = ffs_xfer_run(ep, &o, &r);
 	sig_restore();
-	kernel_fences_stop(&k);
+	kerr = kernel_fences_stop(&k);
 	close(ep);
 	if (err) {
 		err = transfer_error(err, &r);
+	} else if (kerr) {
+		err = zc_err(-kerr, NULL, "reading the in-kernel fence figures");
 	} else {
 		print_transfer(epfile, &o, &r, &k);
 		if (r.fence_error)

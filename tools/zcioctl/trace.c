@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -22,9 +23,9 @@ enum trace_output { OUT_EVENTS, OUT_SUMMARY, OUT_HIST };
 struct trace_run {
 	enum trace_output output;
 	uint64_t start_ns;
+	uint64_t deadline_ns;	/* 0: none */
 	uint64_t max_events;	/* 0: no limit */
-	uint64_t events;
-	struct fence_stats stats;
+	uint64_t events;	/* events output: events printed */
 };
 
 static const char *name_or_unknown(const char *s)
@@ -56,91 +57,173 @@ static void print_event(const struct trace_run *run, const struct fence_event *e
 static int on_event(void *arg, const struct fence_event *e)
 {
 	struct trace_run *run = arg;
-	int err;
 
 	/* libbpf delivers what is already in the ring even after we said stop: ignore the rest */
 	if (run->max_events && run->events >= run->max_events)
 		return 0;
 	run->events++;
-	if (run->output == OUT_EVENTS)
-		print_event(run, e);
-	else if ((err = fence_stats_add(&run->stats, e)))
-		return err;
+	print_event(run, e);
 	return 0;
 }
 
-static void print_hist(const struct fence_group *g)
+static bool run_over(const struct trace_run *run, uint64_t events)
+{
+	return stop_requested() || (run->deadline_ns && now_ns() >= run->deadline_ns) ||
+	       (run->max_events && events >= run->max_events);
+}
+
+/* Events output: print what the ring buffer brings until told to stop. */
+static int follow_events(struct fence_trace *t, struct trace_run *run)
+{
+	int err;
+
+	while (!run_over(run, run->events)) {
+		err = fence_trace_poll(t, 100, on_event, run);
+		if (err == -EINTR)	/* a signal: the loop condition decides */
+			continue;
+		if (err < 0)
+			return zc_err(-err, NULL, "reading the ring buffer");
+	}
+	/* what is already in the ring buffer still counts */
+	if (!(run->max_events && run->events >= run->max_events))
+		fence_trace_poll(t, 0, on_event, run);
+	return 0;
+}
+
+/* Aggregate output: the programs do the work; look in now and then for `count` and the clock. */
+static void wait_aggregate(struct fence_trace *t, const struct trace_run *run)
+{
+	const struct timespec tick = { 0, 100 * 1000000L };
+
+	while (!run_over(run, fence_trace_taken(t)))
+		nanosleep(&tick, NULL);	/* SIGINT and SIGTERM cut it short */
+}
+
+static void print_hist(const char *key, const char *label, const struct fence_latency *l)
 {
 	uint64_t peak = 0;
 	unsigned b, first = FENCE_HIST_BUCKETS, last = 0;
 
 	for (b = 0; b < FENCE_HIST_BUCKETS; b++) {
-		if (!g->hist[b])
+		if (!l->hist[b])
 			continue;
 		first = b < first ? b : first;
 		last = b;
-		peak = g->hist[b] > peak ? g->hist[b] : peak;
+		peak = l->hist[b] > peak ? l->hist[b] : peak;
 	}
-	print_text("\tinit -> signaled (ns):\n");
-	out_open_array("init_to_signaled_hist");
+	print_string(PRINT_TEXT, NULL, "\t%s (ns):\n", label);
+	out_open_array(key);
 	for (b = first; b <= last && first < FENCE_HIST_BUCKETS; b++) {
 		char bar[41];
-		unsigned n = peak ? (unsigned)(g->hist[b] * 40 / peak) : 0;
+		unsigned n = peak ? (unsigned)(l->hist[b] * 40 / peak) : 0;
 
 		memset(bar, '@', n);
 		bar[n] = '\0';
 		out_open_object(NULL);
 		print_uint(PRINT_ANY, "from_ns", "\t[%llu, ", b ? 1ULL << b : 0);
 		print_uint(PRINT_ANY, "to_ns", "%llu)", 1ULL << (b + 1));
-		print_uint(PRINT_ANY, "count", "\t%8llu", g->hist[b]);
+		print_uint(PRINT_ANY, "count", "\t%8llu", l->hist[b]);
 		print_string(PRINT_TEXT, NULL, " |%-40s|\n", bar);
 		out_close_object();
 	}
 	out_close_array();
 }
 
-static void print_group(struct fence_group *g, bool hist)
+static void print_latency_of(const char *key, const char *label, const struct fence_latency *l)
 {
+	struct latency_figures f;
+
+	fence_latency_figures(l, &f);
+	print_text("\t");
+	print_latency_figures(key, label, &f);
+}
+
+/* the counts of the events this run attached to (the others it never saw) */
+static void print_event_counts(const struct fence_agg *a, unsigned attached)
+{
+	const char *sep = " ";
 	unsigned i;
+
+	out_open_object("events");
+	print_text("\tevents:");
+	for (i = 0; i < FENCE_NR_EVENTS; i++) {
+		if (!(attached & (1u << i)))
+			continue;
+		print_string(PRINT_TEXT, NULL, "%s", sep);
+		print_string(PRINT_TEXT, NULL, "%s ", fence_event_name(i));
+		print_uint(PRINT_ANY, fence_event_name(i), "%llu", a->events[i]);
+		sep = ", ";
+	}
+	print_nl();
+	out_close_object();
+}
+
+static void print_group(const struct fence_group *g, bool hist, unsigned attached)
+{
+	const struct fence_agg *a = &g->agg;
 
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "driver", "%s", name_or_unknown(g->names.driver));
 	print_string(PRINT_ANY, "timeline", "/%s:", name_or_unknown(g->names.timeline));
-	print_uint(PRINT_ANY, "fences", " %llu fences", g->fences);
-	print_uint(PRINT_ANY, "signaled", ", %llu signaled", g->signaled);
-	print_uint(PRINT_ANY, "errors", ", %llu errors", g->errors);
-	print_uint(PRINT_ANY, "waits", ", %llu waits", g->waits);
-	print_float(PRINT_ANY, "wait_us", " (%.1f us)\n", g->wait_ns / 1e3);
-	out_open_object("events");
-	print_text("\tevents:");
-	for (i = 0; i < FENCE_NR_EVENTS; i++)
-		print_uint(PRINT_ANY, fence_event_name(i), " %llu", g->events[i]);
-	print_nl();
-	out_close_object();
-	print_text("\t");
-	print_latency("init_to_signaled", "init -> signaled", &g->init_to_signaled);
-	print_text("\t");
-	print_latency("enable_to_signaled", "enable_signal -> signaled", &g->enable_to_signaled);
-	if (hist)
-		print_hist(g);
+	print_uint(PRINT_ANY, "fences", " %llu fences", a->fences);
+	print_uint(PRINT_ANY, "signaled", ", %llu signaled", a->signaled);
+	print_uint(PRINT_ANY, "errors", ", %llu errors", a->errors);
+	print_uint(PRINT_ANY, "untracked", ", %llu untracked", a->untracked);
+	print_uint(PRINT_ANY, "waits", ", %llu waits", a->waits);
+	print_float(PRINT_ANY, "wait_us", " (%.1f us)\n", a->wait_ns / 1e3);
+	print_event_counts(a, attached);
+	print_latency_of("init_to_signaled", "init -> signaled", &a->init_to_signaled);
+	print_latency_of("enable_to_signaled", "enable_signal -> signaled", &a->enable_to_signaled);
+	print_latency_of("wait", "wait", &a->wait);
+	if (hist) {
+		print_hist("init_to_signaled_hist", "init -> signaled", &a->init_to_signaled);
+		print_hist("enable_to_signaled_hist", "enable_signal -> signaled", &a->enable_to_signaled);
+		print_hist("wait_hist", "wait", &a->wait);
+	}
 	out_close_object();
 }
 
-static void print_totals(struct fence_trace *t, const struct trace_run *run, bool closing_line)
+static void print_totals(struct fence_trace *t, uint64_t events)
 {
-	if (closing_line)
-		out_open_object(NULL);
 	print_string(PRINT_ANY, "mode", "mode %s", fence_trace_mode_name(fence_trace_mode(t)));
-	print_uint(PRINT_ANY, "events", ", %llu events", run->events);
-	print_uint(PRINT_ANY, "lost", ", %llu lost\n", fence_trace_lost(t));
-	if (closing_line) {
-		out_close_object();
-		out_flush_line();
-	}
+	print_uint(PRINT_ANY, "events", ", %llu events", events);
+	print_uint(PRINT_ANY, "lost", ", %llu lost", fence_trace_lost(t));
+}
+
+/* events output: the closing line after the stream */
+static void print_events_end(struct fence_trace *t, const struct trace_run *run)
+{
+	out_open_object(NULL);
+	print_totals(t, run->events);
+	print_nl();
+	out_close_object();
+	out_flush_line();
+}
+
+static int print_summary(struct fence_trace *t, const struct trace_run *run)
+{
+	struct fence_stats stats;
+	unsigned i;
+	int err = fence_trace_read(t, &stats);
+
+	if (err)
+		return zc_err(-err, NULL, "reading the in-kernel figures");
+	out_open_object(NULL);
+	print_totals(t, stats.events);
+	print_uint(PRINT_ANY, "untracked", ", %llu untracked\n", stats.untracked);
+	out_open_array("groups");
+	for (i = 0; i < stats.ngroups; i++)
+		print_group(&stats.groups[i], run->output == OUT_HIST, fence_trace_events(t));
+	out_close_array();
+	out_close_object();
+	fence_stats_free(&stats);
+	return 0;
 }
 
 static const char *const modes[] = { "auto", "tp_btf", "tracepoint", NULL };
 
+/* libbpf's own format strings: the attribute tells clang they are printf formats passed through */
+__attribute__((format(printf, 2, 0)))
 static int libbpf_to_stderr(int level, const char *fmt, va_list ap)
 {
 	(void)level;
@@ -172,7 +255,6 @@ static int do_fence(struct args *a)
 	};
 	struct fence_trace *t;
 	char why[160];
-	uint64_t deadline;
 	int err;
 
 	if ((err = args_parse_kw(a, kws)))
@@ -192,6 +274,8 @@ static int do_fence(struct args *a)
 	o.mode = mode == 1 ? FENCE_TRACE_BTF : mode == 2 ? FENCE_TRACE_CLASSIC : FENCE_TRACE_AUTO;
 	o.libbpf_log = g_opts.verbose ? libbpf_to_stderr : NULL;
 	run.output = summary ? OUT_SUMMARY : hist ? OUT_HIST : OUT_EVENTS;
+	o.output = run.output == OUT_EVENTS ? FENCE_OUTPUT_EVENTS : FENCE_OUTPUT_AGGREGATE;
+	o.max_events = run.max_events;
 
 	run.start_ns = now_ns();
 	err = fence_trace_start(&o, &t, why, sizeof(why));
@@ -202,41 +286,17 @@ static int do_fence(struct args *a)
 	sig_catch_stop();
 	if (!g_opts.quiet)
 		fprintf(stderr, "tracing dma_fence events (%s), Ctrl-C to stop\n", fence_trace_mode_name(fence_trace_mode(t)));
-	deadline = duration ? now_ns() + duration * 1000000000ULL : 0;
-	while (!stop_requested() && (!deadline || now_ns() < deadline) &&
-	       !(run.max_events && run.events >= run.max_events)) {
-		err = fence_trace_poll(t, 100, on_event, &run);
-		if (err == -EINTR) {	/* a signal: the loop condition decides */
-			err = 0;
-			continue;
-		}
-		if (err < 0) {
-			err = zc_err(-err, NULL, "reading the ring buffer");
-			break;
-		}
-		err = 0;
+	run.deadline_ns = duration ? now_ns() + duration * 1000000000ULL : 0;
+	if (run.output == OUT_EVENTS) {
+		err = follow_events(t, &run);
+		if (!err)
+			print_events_end(t, &run);
+	} else {
+		wait_aggregate(t, &run);
+		err = print_summary(t, &run);
 	}
-	/* what is already in the ring buffer still counts */
-	if (!err && !(run.max_events && run.events >= run.max_events))
-		fence_trace_poll(t, 0, on_event, &run);
 	sig_restore();
-	if (!err) {
-		if (run.output == OUT_EVENTS) {
-			print_totals(t, &run, true);
-		} else {
-			unsigned i;
-
-			out_open_object(NULL);
-			print_totals(t, &run, false);
-			out_open_array("groups");
-			for (i = 0; i < run.stats.ngroups; i++)
-				print_group(&run.stats.groups[i], run.output == OUT_HIST);
-			out_close_array();
-			out_close_object();
-		}
-	}
 	fence_trace_stop(t);
-	fence_stats_free(&run.stats);
 	return err;
 }
 

@@ -32,17 +32,41 @@ ok 'jq -s "[.[] | select(.event == \"init\" or .event == \"signaled\")] | group_
 	"each fence's init comes before its signal"
 ok '[ "$(events_of signaled | jq -r .error | sort -u)" = 0 ]' "no fence signalled an error"
 
-# 2. summary: 10 fences 50 ms apart; fence k signals about k * 50 ms after init
+# 2. summary, counted in the kernel: 10 fences 50 ms apart; fence k signals about k * 50 ms after init
 trace_start timeline zc_sum summary
 "$swsync" zc_sum 10 50 >/dev/null
 trace_stop
 g() { jq -r ".groups[] | select(.timeline == \"zc_sum\") | $1" "$tap_tmp/trace.json"; }
 ok '[ $trace_rc = 0 ] && [ "$(jq -r ".groups | length" "$tap_tmp/trace.json")" = 1 ]' "summary: one driver/timeline group"
 ok '[ "$(g .fences)" = 10 ] && [ "$(g .signaled)" = 10 ] && [ "$(g .errors)" = 0 ]' "10 fences, 10 signalled, 0 errors"
-ok '[ "$(g .init_to_signaled.count)" = 10 ]' "ten init -> signaled latencies"
+ok '[ "$(g .init_to_signaled.count)" = 10 ] && [ "$(g .enable_to_signaled.count)" = 10 ]' \
+	"ten init -> signaled and ten enable_signal -> signaled latencies"
+counts=$(g '.events | "\(.init) \(.enable_signal) \(.signaled) \(has("emit"))"')
+ok '[ "$counts" = "10 10 10 false" ]' "event counts: 10 init, 10 enable_signal, 10 signaled; emit not watched ($counts)"
+ok '[ "$(jq -r "\"\(.lost) \(.untracked)\"" "$tap_tmp/trace.json")" = "0 0" ]' "nothing lost, nothing untracked"
 p50=$(g .init_to_signaled.p50_us); max=$(g .init_to_signaled.max_us)
 ok 'awk -v p="$p50" -v m="$max" "BEGIN { exit !(p >= 200000 && p <= 2500000 && m >= 450000 && m <= 3500000) }"' \
 	"latencies match the delays (p50 $p50 us ~ 250-300 ms, max $max us ~ 500 ms)"
+
+# waits: this task waits in the kernel for each of 5 fences, signalled 100 ms apart
+trace_start timeline zc_wait summary
+"$swsync" zc_wait 5 100 1 wait >/dev/null
+trace_stop
+w() { jq -r ".groups[] | select(.timeline == \"zc_wait\") | $1" "$tap_tmp/trace.json"; }
+counts=$(w '"\(.fences) \(.signaled) \(.waits) \(.wait.count) \(.events.wait_start) \(.events.wait_end) \(.untracked)"')
+ok '[ "$counts" = "5 5 5 5 5 5 0" ]' "5 fences waited for: 5 waits, all timed, 5 wait_start, 5 wait_end ($counts)"
+wait_us=$(w .wait_us); wait_max=$(w .wait.max_us)
+ok 'awk -v t="$wait_us" -v m="$wait_max" "BEGIN { exit !(t >= 250000 && t <= 5000000 && m >= 50000 && m <= 1000000) }"' \
+	"wait time matches the delays (total $wait_us us ~ 500 ms, max $wait_max us ~ 100 ms)"
+
+# count in summary: exactly the first 5 events are counted (the 5 first inits), then it stops
+"$ZCIOCTL" -j trace fence timeline zc_cs count 5 summary >"$tap_tmp/cs.json" 2>/dev/null &
+tp=$!
+sleep 2
+"$swsync" zc_cs 8 0 >/dev/null
+wait_for "! kill -0 $tp 2>/dev/null" 10
+ok '! kill -0 $tp 2>/dev/null && [ "$(jq -r "\"\(.events) \(.groups[0].fences)\"" "$tap_tmp/cs.json")" = "5 5" ]' \
+	"summary count 5 stops by itself after exactly 5 events"
 
 # 3. classic tracepoints give the same counts
 trace_start timeline zc_cl mode tracepoint
@@ -56,6 +80,8 @@ trace_start timeline zc_h hist
 "$swsync" zc_h 16 10 >/dev/null
 trace_stop
 ok '[ "$(jq "[.groups[0].init_to_signaled_hist[].count] | add" "$tap_tmp/trace.json")" = 16 ]' "hist: the buckets hold all 16 fences"
+ok '[ "$(jq "[.groups[0].enable_to_signaled_hist[].count] | add" "$tap_tmp/trace.json")" = 16 ] && [ "$(jq ".groups[0].wait_hist | length" "$tap_tmp/trace.json")" = 0 ]' \
+	"and enable_signal -> signaled too; no waits, no wait buckets"
 trace_start timeline no_such_timeline
 "$swsync" zc_none 4 0 >/dev/null
 trace_stop
@@ -95,6 +121,6 @@ ffs_down tr0
 run setpriv --reuid=65534 --regid=65534 --clear-groups "$ZCIOCTL" trace fence count 1
 expect_rc 1 "unprivileged trace fence exits 1"
 expect_err 'needs root or CAP_BPF\+CAP_PERFMON' "and says it needs root or CAP_BPF+CAP_PERFMON"
-ok '[ -z "$(bpftool prog show 2>/dev/null | grep -E "name (btf|tp)_dma_fence|names_init")" ]' "no BPF program left attached"
+ok '[ -z "$(bpftool prog show 2>/dev/null | grep -E "name (btf_dma_fen|tp_dma_fenc|agg_|names_init)")" ]' "no BPF program left attached"
 
 done_testing
