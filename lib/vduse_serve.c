@@ -27,7 +27,7 @@
 #include "vduse_iotlb.h"
 #include "virtq.h"
 
-#define PUBLISH_EVERY 32	/* completions handed over before the next request at the latest */
+#define BATCH 32	/* requests taken at once, handled in parallel, completed in order */
 #define INFLIGHT_MAGIC "ZCVDUSE1"
 
 /* What one server wrote down of each queue, in a file that outlives it. */
@@ -47,15 +47,30 @@ struct inflight {
 
 struct worker;
 
+struct request {
+	struct virtq_elem elem;
+	struct iovec *scratch;
+	bool ok;		/* the chain was well formed */
+	uint32_t written;
+};
+
 struct served_vq {
 	unsigned index;
 	bool enabled;
 	int kickfd;
 	struct virtq vq;
-	struct virtq_elem elem;
-	struct iovec *scratch;
+	struct request req[BATCH];
 	struct inflight_vq *rec;
 	struct worker *w;
+};
+
+/* A thread that takes a share of a batch: request i goes to helper i % parts - 1. */
+struct helper {
+	pthread_t thread;
+	struct worker *w;
+	unsigned k;		/* its share */
+	unsigned done_gen;	/* the last batch it finished */
+	struct vblk_counters blk;
 };
 
 struct worker {
@@ -63,6 +78,16 @@ struct worker {
 	int ep;
 	int ctl;		/* eventfd: look at stop */
 	bool stop;
+	/* the batch the helpers work on, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t go, done;
+	unsigned gen;
+	bool quit;
+	struct served_vq *bq;
+	unsigned bn;
+	struct helper *helpers;
+	unsigned nhelpers;	/* running */
+	bool sync_ready;	/* lock and conditions initialised */
 	struct served_vq *only;	/* its one queue, if it has one */
 	unsigned nq;
 	struct server *s;
@@ -81,6 +106,7 @@ struct server {
 	struct served_vq *vqs;
 	struct worker *workers;
 	unsigned nworkers;
+	unsigned nhelpers;	/* per worker */
 	struct inflight *rec;
 	size_t rec_size;
 	struct vduse_serve_stats *st;
@@ -119,23 +145,100 @@ static void publish(struct served_vq *q)
 	__atomic_store_n(&q->rec->completed, q->vq.used_idx, __ATOMIC_RELEASE);
 }
 
-/* Take and complete everything available; returns how many requests. */
+/* Requests k, k + parts, k + 2 parts... of a batch of n. */
+static void handle_share(struct served_vq *q, unsigned n, unsigned k, unsigned parts, struct vblk_counters *blk)
+{
+	const struct vblk_backend *b = q->w->s->o->backend;
+	unsigned i;
+
+	for (i = k; i < n; i += parts) {
+		struct request *r = &q->req[i];
+
+		r->written = vblk_handle(b, &r->elem, r->ok, r->scratch, blk);
+	}
+}
+
+static bool batch_done(const struct worker *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nhelpers; i++)
+		if (w->helpers[i].done_gen != w->gen)
+			return false;
+	return true;
+}
+
+/* Several requests at once: the helpers take their shares while the worker takes its own. */
+static void run_batch(struct worker *w, struct served_vq *q, unsigned n)
+{
+	pthread_mutex_lock(&w->lock);
+	w->bq = q;
+	w->bn = n;
+	w->gen++;
+	pthread_cond_broadcast(&w->go);
+	pthread_mutex_unlock(&w->lock);
+	handle_share(q, n, 0, w->nhelpers + 1, &w->blk);
+	pthread_mutex_lock(&w->lock);
+	while (!batch_done(w))
+		pthread_cond_wait(&w->done, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *helper_main(void *arg)
+{
+	struct helper *h = arg;
+	struct worker *w = h->w;
+	unsigned seen = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct served_vq *q;
+		unsigned n;
+
+		while (w->gen == seen && !w->quit)
+			pthread_cond_wait(&w->go, &w->lock);
+		if (w->quit)
+			break;
+		seen = w->gen;
+		q = w->bq;
+		n = w->bn;
+		pthread_mutex_unlock(&w->lock);
+		handle_share(q, n, h->k, w->nhelpers + 1, &h->blk);
+		pthread_mutex_lock(&w->lock);
+		h->done_gen = seen;
+		pthread_cond_signal(&w->done);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/*
+ * Take and complete everything available, a batch at a time. Completion stays in the order
+ * requests were taken (what makes a restart exact), however many threads did the work.
+ */
 static unsigned drain(struct served_vq *q)
 {
-	unsigned n = 0;
-	int r;
+	struct worker *w = q->w;
+	unsigned total = 0;
 
-	while ((r = virtq_pop(&q->vq, &q->elem)) != 0) {
-		uint32_t written;
+	for (;;) {
+		unsigned n = 0, i;
+		int r;
 
+		while (n < BATCH && (r = virtq_pop(&q->vq, &q->req[n].elem)) != 0)
+			q->req[n++].ok = r > 0;
+		if (!n)
+			return total;
 		__atomic_store_n(&q->rec->taken, q->vq.last_avail, __ATOMIC_RELEASE);
-		written = vblk_handle(q->w->s->o->backend, &q->elem, r > 0, q->scratch, &q->w->blk);
-		virtq_push(&q->vq, q->elem.head, written);
-		if (++n % PUBLISH_EVERY == 0)
-			publish(q);
+		if (n == 1 || !w->nhelpers)
+			handle_share(q, n, 0, 1, &w->blk);	/* nobody to wake for one request */
+		else
+			run_batch(w, q, n);
+		for (i = 0; i < n; i++)
+			virtq_push(&q->vq, q->req[i].elem.head, q->req[i].written);
+		publish(q);
+		total += n;
 	}
-	publish(q);
-	return n;
 }
 
 static inline void cpu_relax(void)
@@ -285,6 +388,7 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 	struct vduse_vq_eventfd kick = { .index = q->index };
 	void *desc, *avail, *used;
 	uint16_t start;
+	unsigned i;
 
 	if (ioctl(s->fd, VDUSE_VQ_GET_INFO, &info))
 		return fail(s, -errno, "VDUSE_VQ_GET_INFO of queue %u", q->index);
@@ -309,13 +413,19 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 		   iotlb_translate, &s->iotlb);
 	q->rec->desc_addr = info.desc_addr;
 	q->rec->taken = q->rec->completed = start;
-	/* a chain has at most num descriptors, each of which may straddle two of our mappings */
-	q->elem.max_iov = info.num * 2;
-	q->elem.iov = calloc(q->elem.max_iov, sizeof(struct iovec));
-	q->scratch = calloc(q->elem.max_iov, sizeof(struct iovec));
+	for (i = 0; i < BATCH; i++) {
+		struct request *r = &q->req[i];
+
+		/* a chain has at most num descriptors, each of which may straddle two of our mappings */
+		r->elem.max_iov = info.num * 2;
+		r->elem.iov = calloc(r->elem.max_iov, sizeof(struct iovec));
+		r->scratch = calloc(r->elem.max_iov, sizeof(struct iovec));
+		if (!r->elem.iov || !r->scratch)
+			return fail(s, -ENOMEM, "queue %u", q->index);
+	}
 	q->kickfd = eventfd(0, EFD_CLOEXEC);	/* blocking: see serve_one() */
-	if (!q->elem.iov || !q->scratch || q->kickfd < 0)
-		return fail(s, -ENOMEM, "queue %u", q->index);
+	if (q->kickfd < 0)
+		return fail(s, -errno, "queue %u: eventfd", q->index);
 	kick.fd = q->kickfd;
 	if (ioctl(s->fd, VDUSE_VQ_SETUP_KICKFD, &kick))
 		return fail(s, -errno, "VDUSE_VQ_SETUP_KICKFD of queue %u", q->index);
@@ -327,22 +437,70 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 static void stop_vq(struct server *s, struct served_vq *q)
 {
 	struct vduse_vq_eventfd kick = { .index = q->index, .fd = VDUSE_EVENTFD_DEASSIGN };
+	unsigned i;
 
 	if (q->kickfd >= 0) {
 		/* kicks from now on are remembered by the kernel for the next server */
 		ioctl(s->fd, VDUSE_VQ_SETUP_KICKFD, &kick);
 		close(q->kickfd);
 	}
-	free(q->elem.iov);
-	free(q->scratch);
+
+	for (i = 0; i < BATCH; i++) {
+		free(q->req[i].elem.iov);
+		free(q->req[i].scratch);
+	}
 	memset(q, 0, sizeof(*q));
 	q->kickfd = -1;
+}
+
+/* The threads that share a worker's batches; they sleep until the first one. */
+static int start_helpers(struct server *s, struct worker *w)
+{
+	unsigned i;
+
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->go, NULL);
+	pthread_cond_init(&w->done, NULL);
+	w->sync_ready = true;
+	w->helpers = calloc(s->nhelpers, sizeof(*w->helpers));
+	if (s->nhelpers && !w->helpers)
+		return fail(s, -ENOMEM, "helpers");
+	for (i = 0; i < s->nhelpers; i++) {
+		struct helper *h = &w->helpers[i];
+
+		h->w = w;
+		h->k = i + 1;
+		errno = pthread_create(&h->thread, NULL, helper_main, h);
+		if (errno)
+			return fail(s, -errno, "starting an I/O thread");
+		w->nhelpers++;
+	}
+	return 0;
+}
+
+static void stop_helpers(struct worker *w)
+{
+	unsigned i;
+
+	if (!w->sync_ready)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->quit = true;
+	pthread_cond_broadcast(&w->go);
+	pthread_mutex_unlock(&w->lock);
+	for (i = 0; i < w->nhelpers; i++)
+		pthread_join(w->helpers[i].thread, NULL);
+	free(w->helpers);
+	pthread_cond_destroy(&w->go);
+	pthread_cond_destroy(&w->done);
+	pthread_mutex_destroy(&w->lock);
 }
 
 static int start_worker(struct server *s, struct worker *w)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	unsigned i;
+	int err;
 
 	w->s = s;
 	w->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -365,6 +523,8 @@ static int start_worker(struct server *s, struct worker *w)
 		/* look at the ring once: requests may be waiting that no kick will announce */
 		eventfd_write(q->kickfd, 1);
 	}
+	if ((err = start_helpers(s, w)))
+		return err;
 	errno = pthread_create(&w->thread, NULL, worker_main, w);
 	if (errno) {
 		w->thread = 0;
@@ -375,6 +535,10 @@ static int start_worker(struct server *s, struct worker *w)
 
 static void collect(struct server *s, struct worker *w)
 {
+	unsigned i;
+
+	for (i = 0; i < w->nhelpers; i++)
+		vblk_counters_add(&s->st->blk, &w->helpers[i].blk);
 	vblk_counters_add(&s->st->blk, &w->blk);
 	s->st->kicks += w->kicks;
 	s->st->irqs += w->irqs;
@@ -402,6 +566,7 @@ static void stop_queues(struct server *s)
 		if (w->thread)
 			pthread_join(w->thread, NULL);
 		collect(s, w);
+		stop_helpers(w);
 		if (w->ep >= 0)
 			close(w->ep);
 		if (w->ctl >= 0)
@@ -537,6 +702,16 @@ static int message_loop(struct server *s, const sigset_t *waitmask)
 	return err;
 }
 
+/* Threads per worker for batches, the worker included: as asked, else one per CPU up to 4. */
+static unsigned io_threads(const struct vduse_serve_opts *o)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (o->io_threads)
+		return o->io_threads;
+	return cpus < 1 ? 1 : cpus > 4 ? 4 : cpus;
+}
+
 static unsigned count_vqs(int fd)
 {
 	struct vduse_vq_info info;
@@ -564,6 +739,7 @@ static int open_device(struct server *s)
 	s->nvq = count_vqs(s->fd);
 	s->st->vqs = s->nvq;
 	s->nworkers = s->o->threads ? s->o->threads : 1;
+	s->nhelpers = io_threads(s->o) - 1;
 	if (s->nworkers > s->nvq)
 		s->nworkers = s->nvq;
 	s->vqs = calloc(s->nvq, sizeof(*s->vqs));

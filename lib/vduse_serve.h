@@ -2,7 +2,9 @@
 /*
  * A userspace virtio-blk device behind VDUSE: the control message loop (SET_STATUS,
  * UPDATE_IOTLB, GET_VQ_STATE) in the calling thread, the virtqueues in worker threads woken by
- * eventfd kicks, interrupts injected with VDUSE_VQ_INJECT_IRQ.
+ * eventfd kicks, interrupts injected with VDUSE_VQ_INJECT_IRQ. A worker takes what is available
+ * in batches; I/O threads of its own handle a batch's requests in parallel; the batch is then
+ * completed in the order it was taken.
  *
  * Restart after a crash: the kernel keeps the device, its rings and the driver's requests while
  * nobody serves it. Requests are completed in order on each queue, so the ring's used index is
@@ -47,6 +49,7 @@ struct vduse_serve_opts {
 	const char *name;
 	const struct vblk_backend *backend;
 	unsigned threads;	/* worker threads, each serving every threads-th queue; 0 means 1 */
+	unsigned io_threads;	/* threads sharing each worker's batches, the worker included; 0: one per CPU, up to 4 */
 	unsigned poll_us;	/* look for more requests this long before sleeping; 0: sleep at once */
 	/* called from the control thread; stats are a snapshot */
 	void (*on_event)(void *arg, enum vduse_serve_event ev, const struct vduse_serve_stats *stats);

@@ -498,7 +498,7 @@ static int open_backend(struct vblk_backend *b, const char *file, uint64_t memor
 
 static int do_serve(struct args *a)
 {
-	uint64_t memory = 0, threads = 1, poll_us = 0;
+	uint64_t memory = 0, threads = 1, io_threads = 0, poll_us = 0;
 	const char *name, *file = NULL;
 	bool readonly = false;
 	struct vblk_backend b;
@@ -509,6 +509,7 @@ static int do_serve(struct args *a)
 		{ "backend", KW_STR, &file, 0, 4095 },
 		{ "memory", KW_SIZE, &memory, 512, 1ULL << 40 },
 		{ "queues", KW_U64, &threads, 1, 64 },
+		{ "io-threads", KW_U64, &io_threads, 1, 64 },
 		{ "poll", KW_U64, &poll_us, 0, 1000000 },
 		{ "readonly", KW_FLAG, &readonly },
 		{ 0 },
@@ -525,7 +526,7 @@ static int do_serve(struct args *a)
 	if ((err = open_backend(&b, file, memory, readonly, name)))
 		return err;
 	const struct vduse_serve_opts o = {
-		.name = name, .backend = &b, .threads = threads, .poll_us = poll_us,
+		.name = name, .backend = &b, .threads = threads, .io_threads = io_threads, .poll_us = poll_us,
 		.on_event = on_serve_event, .arg = (void *)name,
 	};
 	sig_catch_stop();
@@ -552,7 +553,7 @@ static const struct cmd vduse_cmds[] = {
 	{ "show", do_show, "NAME", "show one VDUSE device" },
 	{ "attach", do_attach, "NAME", "add the device to the vDPA bus (its server must run)" },
 	{ "detach", do_detach, "NAME", "remove the device from the vDPA bus" },
-	{ "serve", do_serve, "NAME backend FILE | memory SIZE [queues N] [poll USEC] [readonly]",
+	{ "serve", do_serve, "NAME backend FILE | memory SIZE [queues N] [io-threads N] [poll USEC] [readonly]",
 	  "be the device: serve its virtio-blk requests until Ctrl-C" },
 	{ "mgmtdev", do_mgmtdev, "", "list the vDPA management devices, and say why when there are none" },
 	{ 0 },

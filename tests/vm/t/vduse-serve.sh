@@ -58,6 +58,12 @@ run dd if="$tap_tmp/rnd" of="/dev/$disk" bs=4k count=1000 seek=10000 oflag=direc
 run dd if="/dev/$disk" of="$tap_tmp/back" bs=4k count=1000 skip=10000 iflag=direct status=none
 ok 'cmp -s <(head -c 4096000 "$tap_tmp/rnd") "$tap_tmp/back"' "1000 writes of 4K at 40M, read back the same"
 
+# 32 requests in flight: batches shared by the I/O threads, each block checked by fio
+run fio --name=v --filename="/dev/$disk" --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio --direct=1 \
+	--offset=8M --size=8M --verify=crc32c --do_verify=1 --verify_fatal=1 --output-format=json
+ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".jobs[0].error == 0 and .jobs[0].write.total_ios == 2048" >/dev/null' \
+	"fio: 2048 random 4K writes at QD32, every block verified (crc32c)"
+
 run blkdiscard -o 1M -l 1M "/dev/$disk"
 expect_rc 0 "blkdiscard 1M at 1M (DISCARD)"
 ok 'cmp -s <(dd if=/dev/$disk bs=1M skip=1 count=1 iflag=direct status=none) <(head -c 1M /dev/zero)' \
