@@ -17,6 +17,16 @@ static void state_path(char *buf, size_t len, const char *kind, const char *name
 	snprintf(buf, len, STATE_DIR "/%s/%s", kind, name);
 }
 
+int state_mkdir(const char *kind)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s", kind);
+	if ((mkdir(STATE_DIR, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST))
+		return -errno;
+	return 0;
+}
+
 /* Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. */
 static unsigned long long start_time(pid_t pid)
 {
@@ -56,9 +66,8 @@ int state_claim(const char *kind, const char *name)
 
 	if (state_owner(kind, name))
 		return -EEXIST;
-	snprintf(path, sizeof(path), STATE_DIR "/%s", kind);
-	if ((mkdir(STATE_DIR, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST))
-		return -errno;
+	if ((err = state_mkdir(kind)))
+		return err;
 	state_path(path, sizeof(path), kind, name);
 	unlink(path);	/* a dead owner's */
 	/* O_EXCL: of two processes claiming at once, one gets EEXIST */

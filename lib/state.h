@@ -12,6 +12,8 @@
 
 #define STATE_DIR "/run/zcioctl"
 
+/* STATE_DIR/KIND, made if missing: owner files and other records of that kind live there. */
+int state_mkdir(const char *kind);
 int state_claim(const char *kind, const char *name);	/* claim it for us; -EEXIST if a live owner has it */
 pid_t state_owner(const char *kind, const char *name);	/* live owner's pid, 0 if none */
 void state_release(const char *kind, const char *name);

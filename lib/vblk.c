@@ -15,39 +15,39 @@
 
 #define SECTOR 512ULL
 
-int vblk_backend_file(struct vblk_backend *b, const char *path, bool readonly)
+/* The size of a regular file or block device; -EINVAL for anything else. */
+static int fd_size(int fd, uint64_t *size)
 {
 	struct stat st;
-	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, size) ? -errno : 0;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	*size = st.st_size;
+	return 0;
+}
+
+int vblk_backend_file(struct vblk_backend *b, const char *path, bool readonly)
+{
+	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC), err;
 
 	memset(b, 0, sizeof(*b));
+	b->fd = -1;
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st))
-		goto fail;
-	if (S_ISBLK(st.st_mode)) {
-		if (ioctl(fd, BLKGETSIZE64, &b->size))
-			goto fail;
-	} else if (S_ISREG(st.st_mode)) {
-		b->size = st.st_size;
-	} else {
-		errno = EINVAL;
-		goto fail;
-	}
-	if (b->size < SECTOR) {
-		errno = EINVAL;
-		goto fail;
+	err = fd_size(fd, &b->size);
+	if (!err && b->size < SECTOR)
+		err = -EINVAL;
+	if (err) {
+		close(fd);
+		return err;
 	}
 	b->fd = fd;
 	b->readonly = readonly;
 	return 0;
-fail:
-	{
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
 }
 
 int vblk_backend_memory(struct vblk_backend *b, uint64_t size)

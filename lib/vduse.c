@@ -335,10 +335,39 @@ int vduse_virtio_state(const char *name, uint64_t *status, uint64_t *features)
 	return 0;
 }
 
+int vduse_wait_disk(const char *name, char *disk, size_t len, unsigned timeout_ms)
+{
+	unsigned waited;
+	int err;
+
+	/* after DEV_NEW the bus binds virtio_vdpa, which probes virtio-blk, which adds the disk */
+	for (waited = 0; (err = vduse_disk(name, disk, len)) && waited < timeout_ms; waited += 50)
+		usleep(50 * 1000);
+	return err;
+}
+
+bool vduse_served(const char *name)
+{
+	char path[128];
+	int fd;
+
+	/* the kernel lets one process open the device: if we can, nobody serves it */
+	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == EBUSY;
+}
+
+void vduse_record_path(const char *name, char *path, size_t len)
+{
+	snprintf(path, len, STATE_DIR "/vduse/%s.inflight", name);
+}
+
 void vduse_forget(const char *name)
 {
 	char path[160];
 
-	snprintf(path, sizeof(path), STATE_DIR "/vduse/%s.inflight", name);
+	vduse_record_path(name, path, sizeof(path));
 	unlink(path);
 }

@@ -59,6 +59,12 @@ int vduse_get_attr(const char *name, const char *attr, uint64_t *value);
 int vduse_disk(const char *name, char *disk, size_t len);
 /* The virtio status and negotiated features of the device virtio_vdpa made of it; -ENOENT if none. */
 int vduse_virtio_state(const char *name, uint64_t *status, uint64_t *features);
+/* Wait up to timeout_ms for that disk; -ENOENT if it did not come. */
+int vduse_wait_disk(const char *name, char *disk, size_t len, unsigned timeout_ms);
+/* Whether a process has /dev/vduse/NAME open, which the kernel allows only one to do. */
+bool vduse_served(const char *name);
+/* Where servers record how far they took each queue (lib/vduse_serve). */
+void vduse_record_path(const char *name, char *path, size_t len);
 /* Drop what servers recorded of the device (its in-flight record); destroy does it. */
 void vduse_forget(const char *name);
 

@@ -23,6 +23,7 @@
 
 #include "sig.h"
 #include "state.h"
+#include "stats.h"
 #include "vduse.h"
 #include "vduse_iotlb.h"
 #include "virtq.h"
@@ -76,7 +77,6 @@ struct helper {
 struct worker {
 	pthread_t thread;
 	int ep;
-	int ctl;		/* eventfd: look at stop */
 	bool stop;
 	/* the batch the helpers work on, under lock */
 	pthread_mutex_t lock;
@@ -248,14 +248,6 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* With poll_us: wait a little for the driver's next request rather than sleep and be kicked. */
 static bool poll_for_more(struct served_vq *q, unsigned poll_us)
 {
@@ -315,8 +307,6 @@ static void serve_many(struct worker *w)
 			struct served_vq *q = ev[i].data.ptr;
 			uint64_t v;
 
-			if (!q)	/* the control eventfd */
-				continue;
 			if (read(q->kickfd, &v, sizeof(v)) == sizeof(v))
 				w->kicks++;
 			serve_queue(q);
@@ -356,9 +346,9 @@ static int open_record(struct server *s)
 	char path[160];
 	int fd, err = 0;
 
-	mkdir(STATE_DIR, 0755);
-	mkdir(STATE_DIR "/vduse", 0700);
-	snprintf(path, sizeof(path), STATE_DIR "/vduse/%s.inflight", s->o->name);
+	if ((err = state_mkdir("vduse")))
+		return fail(s, err, "creating " STATE_DIR "/vduse");
+	vduse_record_path(s->o->name, path, sizeof(path));
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail(s, -errno, "opening %s", path);
@@ -504,12 +494,8 @@ static int start_worker(struct server *s, struct worker *w)
 
 	w->s = s;
 	w->ep = epoll_create1(EPOLL_CLOEXEC);
-	w->ctl = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (w->ep < 0 || w->ctl < 0)
+	if (w->ep < 0)
 		return fail(s, -errno, "creating a worker's epoll");
-	ev.data.ptr = NULL;
-	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->ctl, &ev))
-		return fail(s, -errno, "epoll_ctl");
 	for (i = w - s->workers; i < s->nvq; i += s->nworkers) {
 		struct served_vq *q = &s->vqs[i];
 
@@ -523,6 +509,8 @@ static int start_worker(struct server *s, struct worker *w)
 		/* look at the ring once: requests may be waiting that no kick will announce */
 		eventfd_write(q->kickfd, 1);
 	}
+	if (!w->nq)
+		return 0;	/* more workers than enabled queues: this one has nothing to do */
 	if ((err = start_helpers(s, w)))
 		return err;
 	errno = pthread_create(&w->thread, NULL, worker_main, w);
@@ -543,8 +531,6 @@ static void collect(struct server *s, struct worker *w)
 	s->st->kicks += w->kicks;
 	s->st->irqs += w->irqs;
 	s->st->polled += w->polled;
-	memset(&w->blk, 0, sizeof(w->blk));
-	w->kicks = w->irqs = w->polled = 0;
 }
 
 /* Workers finish the request in hand, publish, and exit; then the queues are let go. */
@@ -554,25 +540,21 @@ static void stop_queues(struct server *s)
 
 	for (i = 0; i < s->nworkers; i++)
 		__atomic_store_n(&s->workers[i].stop, true, __ATOMIC_RELEASE);
-	/* wake them wherever they sleep: on the control eventfd or a queue's kick eventfd */
+	/* a worker sleeps on its queues' kick eventfds: wake it there */
 	for (i = 0; i < s->nvq; i++)
 		if (s->vqs[i].kickfd >= 0)
 			eventfd_write(s->vqs[i].kickfd, 1);
 	for (i = 0; i < s->nworkers; i++) {
 		struct worker *w = &s->workers[i];
 
-		if (w->ctl >= 0)
-			eventfd_write(w->ctl, 1);
 		if (w->thread)
 			pthread_join(w->thread, NULL);
 		collect(s, w);
 		stop_helpers(w);
 		if (w->ep >= 0)
 			close(w->ep);
-		if (w->ctl >= 0)
-			close(w->ctl);
 		memset(w, 0, sizeof(*w));
-		w->ep = w->ctl = -1;
+		w->ep = -1;
 	}
 	for (i = 0; i < s->nvq; i++)
 		stop_vq(s, &s->vqs[i]);
@@ -751,7 +733,7 @@ static int open_device(struct server *s)
 		s->vqs[i].kickfd = -1;
 	}
 	for (i = 0; i < s->nworkers; i++)
-		s->workers[i].ep = s->workers[i].ctl = -1;
+		s->workers[i].ep = -1;
 	iotlb_init(&s->iotlb, s->fd);
 	return open_record(s);
 }

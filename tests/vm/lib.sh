@@ -43,3 +43,8 @@ gadget_gone() {
 dmabuf_count() {
 	awk '/^Total/ { print $2; found = 1 } END { if (!found) print 0 }' /sys/kernel/debug/dma_buf/bufinfo
 }
+
+# No VDUSE device in /sys/class/vduse and nothing on the vDPA bus.
+vduse_nothing_left() {
+	[ -z "$(ls /sys/class/vduse | grep -vx control)" ] && [ -z "$(ls /sys/bus/vdpa/devices 2>/dev/null)" ]
+}

@@ -33,6 +33,14 @@ static const char *name_or_unknown(const char *s)
 	return s[0] ? s : "?";
 }
 
+/* "driver/timeline" followed by suffix; two keys in JSON */
+static void print_names(const struct fence_names *n, const char *suffix)
+{
+	print_string(PRINT_ANY, "driver", "%s", name_or_unknown(n->driver));
+	print_string(PRINT_ANY, "timeline", "/%s", name_or_unknown(n->timeline));
+	print_string(PRINT_TEXT, NULL, "%s", suffix);
+}
+
 static void print_event(const struct trace_run *run, const struct fence_event *e)
 {
 	out_open_object(NULL);
@@ -40,8 +48,7 @@ static void print_event(const struct trace_run *run, const struct fence_event *e
 	print_float(PRINT_ANY, "time", "%12.6f ", ((double)e->ts_ns - (double)run->start_ns) / 1e9);
 	json_uint("ts_ns", e->ts_ns);
 	print_string(PRINT_ANY, "event", "%-13s ", fence_event_name(e->type));
-	print_string(PRINT_ANY, "driver", "%s", name_or_unknown(e->names.driver));
-	print_string(PRINT_ANY, "timeline", "/%s", name_or_unknown(e->names.timeline));
+	print_names(&e->names, "");
 	print_uint(PRINT_ANY, "context", " context %llu", e->context);
 	print_uint(PRINT_ANY, "seqno", " seqno %llu", e->seqno);
 	print_uint(PRINT_ANY, "pid", " pid %llu", e->pid);
@@ -163,8 +170,7 @@ static void print_group(const struct fence_group *g, bool hist, unsigned attache
 	const struct fence_agg *a = &g->agg;
 
 	out_open_object(NULL);
-	print_string(PRINT_ANY, "driver", "%s", name_or_unknown(g->names.driver));
-	print_string(PRINT_ANY, "timeline", "/%s:", name_or_unknown(g->names.timeline));
+	print_names(&g->names, ":");
 	print_uint(PRINT_ANY, "fences", " %llu fences", a->fences);
 	print_uint(PRINT_ANY, "signaled", ", %llu signaled", a->signaled);
 	print_uint(PRINT_ANY, "errors", ", %llu errors", a->errors);

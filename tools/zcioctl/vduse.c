@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/virtio_ids.h>
 #include <stdio.h>
@@ -32,11 +31,17 @@ static int take_vduse_name(struct args *a, const char **name)
 	return err;
 }
 
+/* The kernel has no VDUSE (exit 3). */
+static int no_vduse(const char *what)
+{
+	return zc_unsupported(ENOENT, "the kernel needs VDPA_USER (modprobe vduse)", "no %s", what);
+}
+
 /* A device that exists, on a kernel that has VDUSE at all (exit 3 otherwise). */
 static int need_device(const char *name)
 {
 	if (!path_exists(VDUSE_CONTROL))
-		return zc_unsupported(ENOENT, "the kernel needs VDPA_USER (modprobe vduse)", "no " VDUSE_CONTROL);
+		return no_vduse(VDUSE_CONTROL);
 	if (!vduse_exists(name))
 		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
 	return 0;
@@ -46,7 +51,7 @@ static int need_device(const char *name)
 static int control_error(int err, const char *what, const char *name)
 {
 	if (err == -ENOENT)
-		return zc_unsupported(ENOENT, "the kernel needs VDPA_USER (modprobe vduse)", "no " VDUSE_CONTROL);
+		return no_vduse(VDUSE_CONTROL);
 	if (err == -EACCES || err == -EPERM)
 		return zc_err(-err, "run as root", "%s %s", what, name);
 	return zc_err(-err, NULL, "%s %s", what, name);
@@ -152,11 +157,9 @@ static int do_destroy(struct args *a)
 	const char *name;
 	int err;
 
-	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)))
+	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)) || (err = need_device(name)))
 		return err;
 	err = vduse_destroy(name);
-	if (err == -ENOENT)
-		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
 	if (err == -EBUSY)
 		return zc_err(EBUSY, "detach it first ('zcioctl vduse detach NAME') and stop its server",
 			      "destroying %s", name);
@@ -167,19 +170,6 @@ static int do_destroy(struct args *a)
 	print_string(PRINT_ANY, "state", " %s\n", "destroyed");
 	out_close_object();
 	return 0;
-}
-
-/* Nobody serves the device when we can open it ourselves (the kernel allows one opener). */
-static bool served(const char *name)
-{
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
-	return fd < 0 && errno == EBUSY;
 }
 
 /* What the vDPA bus says of the device: attached or not, and the driver bound to it. */
@@ -235,7 +225,7 @@ static void print_device(struct genl *g, bool have_genl, const char *name)
 		print_uint(PRINT_ANY, "bounce_size", " bounce_size %llu", v);
 	if (!vduse_get_attr(name, "msg_timeout", &v))
 		print_uint(PRINT_ANY, "msg_timeout", " msg_timeout %llu", v);
-	print_bool(PRINT_ANY, "served", " served %s", served(name));
+	print_bool(PRINT_ANY, "served", " served %s", vduse_served(name));
 	print_bus_state(g, have_genl, name);
 	print_nl();
 	out_close_object();
@@ -252,7 +242,7 @@ static int do_list(struct args *a)
 		return err;
 	n = vduse_list(&names);
 	if (n == -ENOENT)
-		return zc_unsupported(ENOENT, "the kernel needs VDPA_USER (modprobe vduse)", "no " VDUSE_CLASS);
+		return no_vduse(VDUSE_CLASS);
 	if (n < 0)
 		return zc_err(-n, NULL, "listing " VDUSE_CLASS);
 	have_genl = !genl_open(&g, "vdpa");
@@ -284,6 +274,19 @@ static int do_show(struct args *a)
 	return 0;
 }
 
+/* The vDPA family, or the reason there is none. */
+static int open_vdpa(struct genl *g)
+{
+	int err = genl_open(g, "vdpa");
+
+	if (err == -ENOENT)
+		return zc_unsupported(ENOENT, "the kernel needs CONFIG_VDPA (modprobe vdpa)",
+				      "no generic netlink family \"vdpa\"");
+	if (err)
+		return zc_err(-err, NULL, "opening generic netlink");
+	return 0;
+}
+
 /* An empty list is where users of iproute2's vdpa get stuck: say why. */
 static int do_mgmtdev(struct args *a)
 {
@@ -291,14 +294,8 @@ static int do_mgmtdev(struct args *a)
 	struct genl g;
 	int n, i, err = args_done(a);
 
-	if (err)
+	if (err || (err = open_vdpa(&g)))
 		return err;
-	err = genl_open(&g, "vdpa");
-	if (err == -ENOENT)
-		return zc_unsupported(ENOENT, "the kernel needs CONFIG_VDPA (modprobe vdpa)",
-				      "no generic netlink family \"vdpa\"");
-	if (err)
-		return zc_err(-err, NULL, "opening generic netlink");
 	n = vdpa_mgmtdev_list(&g, &m);
 	genl_close(&g);
 	if (n < 0)
@@ -322,40 +319,21 @@ static int do_mgmtdev(struct args *a)
 	return 0;
 }
 
-/* The vDPA family, or the reason there is none. */
-static int open_vdpa(struct genl *g)
-{
-	int err = genl_open(g, "vdpa");
-
-	if (err == -ENOENT)
-		return zc_unsupported(ENOENT, "the kernel needs CONFIG_VDPA (modprobe vdpa)",
-				      "no generic netlink family \"vdpa\"");
-	if (err)
-		return zc_err(-err, NULL, "opening generic netlink");
-	return 0;
-}
-
-/* A device ready to be attached or detached: it exists and somebody serves it. */
-static int check_device(const char *name, const char *what)
+/*
+ * attach and detach: NAME, a device that exists and that somebody serves (the driver's messages
+ * need an answer), and the vDPA family open in g.
+ */
+static int take_served_device(struct args *a, const char *what, const char **name, struct genl *g)
 {
 	int err;
 
-	if ((err = need_device(name)))
+	if ((err = take_vduse_name(a, name)) || (err = args_done(a)) || (err = need_device(*name)))
 		return err;
-	if (!served(name))
+	if (!vduse_served(*name))
 		return zc_err(ENOTCONN, "start 'zcioctl vduse serve NAME ...' first: without a server the driver waits "
 			      "msg-timeout on each message, then the kernel marks the device broken",
-			      "%s %s: nobody serves it", what, name);
-	return 0;
-}
-
-/* After DEV_NEW the bus binds virtio_vdpa, which probes virtio-blk: wait for the disk. */
-static void wait_disk(const char *name, char *disk, size_t len)
-{
-	int i;
-
-	for (i = 0; i < 100 && vduse_disk(name, disk, len); i++)
-		usleep(50 * 1000);
+			      "%s %s: nobody serves it", what, *name);
+	return open_vdpa(g);
 }
 
 static void print_attachment(const char *name, const char *state)
@@ -382,8 +360,7 @@ static int do_attach(struct args *a)
 	bool blk;
 	int err;
 
-	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)) || (err = check_device(name, "attaching")) ||
-	    (err = open_vdpa(&g)))
+	if ((err = take_served_device(a, "attaching", &name, &g)))
 		return err;
 	err = vdpa_dev_new(&g, "vduse", name);
 	if (err == -EEXIST)
@@ -396,7 +373,7 @@ static int do_attach(struct args *a)
 	if (err)
 		return err;
 	if (blk)
-		wait_disk(name, disk, sizeof(disk));
+		vduse_wait_disk(name, disk, sizeof(disk), 5000);
 	print_attachment(name, "attached");
 	return 0;
 }
@@ -409,8 +386,7 @@ static int do_detach(struct args *a)
 	char disk[64];
 	int err;
 
-	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)) || (err = check_device(name, "detaching")) ||
-	    (err = open_vdpa(&g)))
+	if ((err = take_served_device(a, "detaching", &name, &g)))
 		return err;
 	if (vdpa_dev_get(&g, name, &d))
 		err = zc_err(ENODEV, "it is not attached", "detaching %s", name);

@@ -3,9 +3,8 @@
 # leaving nothing behind in /sys/class/vduse or on the vDPA bus.
 # vm-variant: default
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/vm/lib.sh"
 
-devices() { ls /sys/class/vduse | grep -vx control | tr '\n' ' '; }
-nothing_left() { [ -z "$(devices)" ] && [ -z "$(ls /sys/bus/vdpa/devices 2>/dev/null)" ]; }
 
 zc -j vduse create d0 type blk capacity 64M queues 2 queue-size 128
 expect_rc 0 "create d0 (blk, 64M, 2 queues of 128)"
@@ -39,7 +38,7 @@ for d in d0 d1 n0; do
 	zc vduse destroy $d
 	expect_rc 0 "destroy $d"
 done
-ok 'nothing_left' "no VDUSE or vDPA device left"
+ok 'vduse_nothing_left' "no VDUSE or vDPA device left"
 zc vduse destroy d0
 expect_rc 1 "destroy of a device that is gone fails"
 expect_err 'VDUSE device d0: No such file or directory' "and says so"
@@ -48,7 +47,7 @@ expect_err 'VDUSE device d0: No such file or directory' "and says so"
 for args in "x type blk queue-size 100" "x type blk capacity 0" "$(printf 'n%.0s' {1..300}) type blk"; do
 	zc vduse create $args
 done
-ok 'nothing_left' "the refused creates left nothing behind"
+ok 'vduse_nothing_left' "the refused creates left nothing behind"
 
 zc -j vduse mgmtdev
 ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".[] | select(.name == \"vduse\") | (.classes / 2 | floor) % 2 == 1 and (.classes / 4 | floor) % 2 == 1" >/dev/null' \

@@ -7,9 +7,6 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/vm/lib.sh"
 
-devices() { ls /sys/class/vduse | grep -vx control | tr '\n' ' '; }
-nothing_left() { [ -z "$(devices)" ] && [ -z "$(ls /sys/bus/vdpa/devices 2>/dev/null)" ]; }
-disk_of() { "$ZCIOCTL" -j vduse show "$1" | jq -r '.disk // empty'; }
 ring_broken() { dmesg | grep -Eq 'is not a head|virtqueue.*broken|BAD_RING|unexpected used'; }
 
 # serve_up NAME ARGS...: the server in the background, once it says it is serving.
@@ -209,6 +206,32 @@ zc vduse detach r0
 serve_down
 zc vduse destroy r0
 
+# ---- features chosen at create: indirect descriptors instead of EVENT_IDX; detach -f
+zc -j vduse create i0 type blk capacity 16M features flush,indirect
+ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e "(.features / 268435456 | floor) % 2 == 1 and (.features / 536870912 | floor) % 2 == 0" >/dev/null' \
+	"create with features flush,indirect: INDIRECT_DESC offered, EVENT_IDX not"
+ok 'serve_up i0 memory 16M' "serve i0"
+zc -j vduse attach i0
+disk=$(printf "%s" "$out" | jq -r .disk)
+zc -j vduse show i0
+ok 'printf "%s" "$out" | jq -e "(.features / 268435456 | floor) % 2 == 1 and (.features / 536870912 | floor) % 2 == 0" >/dev/null' \
+	"the driver negotiated INDIRECT_DESC and no EVENT_IDX"
+head -c 8M /dev/urandom >"$tap_tmp/rnd8"
+run dd if="$tap_tmp/rnd8" of="/dev/$disk" bs=1M oflag=direct status=none
+run dd if="/dev/$disk" of="$tap_tmp/back8" bs=1M count=8 iflag=direct status=none
+ok '[ "$rc" = 0 ] && cmp -s "$tap_tmp/rnd8" "$tap_tmp/back8"' "8 MiB through indirect descriptor tables, read back the same"
+run mkfs.ext4 -q -F "/dev/$disk"
+run mount -o ro "/dev/$disk" "$tap_tmp/mnt"
+zc vduse detach i0
+expect_rc 1 "detach of a mounted disk fails without -f"
+zc -f vduse detach i0
+expect_rc 0 "-f detaches it anyway"
+ok '[ ! -e "/dev/$disk" ]' "and the disk is gone"
+umount "$tap_tmp/mnt" 2>/dev/null
+serve_down
+ok 'jq -e ".errors == 0" "$srv_out" >/dev/null' "i0's server saw no bad request"
+zc vduse destroy i0
+
 # ---- errors, and nothing left behind
 zc vduse serve nosuch memory 1M
 expect_rc 1 "serve of a missing device fails"
@@ -224,7 +247,7 @@ zc vduse serve e0 backend /nonexistent
 expect_rc 1 "serve from a missing file fails"
 expect_err 'backend /nonexistent: No such file or directory' "and names the file"
 zc vduse destroy e0
-ok 'nothing_left' "no VDUSE or vDPA device left"
+ok 'vduse_nothing_left' "no VDUSE or vDPA device left"
 ok '! ring_broken' "no virtqueue error in the kernel log"
 
 done_testing
