@@ -22,7 +22,7 @@
 
 #include "fsutil.h"
 #include "kconfig.h"
-#include "vdpa_nl.h"
+#include "vduse/vdpa_nl.h"
 
 /* ---- recording results ---- */
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
+#include "units.h"
 
 int read_text(const char *path, char *buf, size_t len)
 {

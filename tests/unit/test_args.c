@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "args.h"
-#include "err.h"
+#include "cli/args.h"
+#include "cli/err.h"
 #include "tap.h"
 
 static void test_numbers(void)

@@ -2,7 +2,7 @@
 /* Unit tests of lib/fence_stats: adding per-CPU figures up, and percentiles from log2 buckets. */
 #include <string.h>
 
-#include "fence_stats.h"
+#include "bpf/fence_stats.h"
 #include "tap.h"
 
 /* one sample of ns in the bucket the BPF programs would put it in */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "cli/json.h"
 #include "tap.h"
 
 /* Run fn with stdout going to a file; return what it wrote (malloc'ed). */

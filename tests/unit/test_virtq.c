@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "tap.h"
-#include "vblk.h"
-#include "virtq.h"
+#include "virtio/vblk.h"
+#include "virtio/virtq.h"
 
 #define NUM 8
 

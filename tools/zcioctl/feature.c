@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#include "err.h"
+#include "cli/err.h"
 #include "feature.h"
-#include "json.h"
+#include "cli/json.h"
 #include "zcioctl.h"
 
 static void print_attr(const struct feat_attr *a)

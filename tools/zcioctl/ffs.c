@@ -13,22 +13,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "errname.h"
-#include "ffs.h"
-#include "ffs_xfer.h"
+#include "cli/err.h"
+#include "cli/errname.h"
+#include "usb/ffs.h"
+#include "usb/ffs_xfer.h"
 #ifdef HAVE_BPF
-#include "fence_stats.h"
-#include "fence_trace.h"
+#include "bpf/fence_stats.h"
+#include "bpf/fence_trace.h"
 #endif
 #include "fsutil.h"
-#include "gadget.h"
-#include "json.h"
+#include "usb/gadget.h"
+#include "cli/json.h"
 #include "pattern.h"
-#include "report.h"
+#include "cli/report.h"
 #include "sig.h"
 #include "state.h"
-#include "usbhost.h"
+#include "usb/usbhost.h"
 #include "zcioctl.h"
 
 #define STATE_KIND "ffs"

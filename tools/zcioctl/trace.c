@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "fence_stats.h"
-#include "fence_trace.h"
-#include "json.h"
-#include "report.h"
+#include "cli/err.h"
+#include "bpf/fence_stats.h"
+#include "bpf/fence_trace.h"
+#include "cli/json.h"
+#include "cli/report.h"
 #include "sig.h"
 #include "stats.h"
 #include "zcioctl.h"

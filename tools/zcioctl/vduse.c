@@ -10,13 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "cli/err.h"
 #include "fsutil.h"
-#include "json.h"
+#include "cli/json.h"
 #include "sig.h"
-#include "vdpa_nl.h"
-#include "vduse.h"
-#include "vduse_serve.h"
+#include "vduse/vdpa_nl.h"
+#include "vduse/vduse.h"
+#include "vduse/serve.h"
 #include "zcioctl.h"
 
 static const char *const types[] = { "blk", "net", NULL };

@@ -2,8 +2,8 @@
 /* zcioctl version: the version, the JSON schema version and the features built in. */
 #include "config.h"
 
-#include "err.h"
-#include "json.h"
+#include "cli/err.h"
+#include "cli/json.h"
 #include "zcioctl.h"
 
 /* Bumped when a JSON key changes meaning or goes away (adding keys does not bump it). */

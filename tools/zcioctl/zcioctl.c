@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "json.h"
+#include "cli/err.h"
+#include "cli/json.h"
 #include "zcioctl.h"
 
 struct globals g_opts;

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "cmd.h"
+#include "cli/cmd.h"
 
 struct globals {
 	bool json;

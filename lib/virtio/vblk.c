@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "vblk.h"
+#include "virtio/vblk.h"
 
 #include <errno.h>
 #include <fcntl.h>

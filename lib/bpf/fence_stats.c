@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "fence_stats.h"
+#include "bpf/fence_stats.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "fence_trace.h"
+#include "bpf/fence_trace.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,8 +11,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "fence.skel.h"
-#include "fence_stats.h"
+#include "bpf/fence.skel.h"
+#include "bpf/fence_stats.h"
 #include "fsutil.h"
 
 struct fence_trace {

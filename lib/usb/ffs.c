@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "ffs.h"
+#include "usb/ffs.h"
 
 #include <endian.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fence_event.h"
+#include "bpf/fence_event.h"
 
 enum fence_trace_mode {
 	FENCE_TRACE_AUTO,

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vblk.h"
+#include "virtio/vblk.h"
 
 enum vduse_serve_event {
 	VDUSE_SERVE_READY,	/* the device is open: attach it now */

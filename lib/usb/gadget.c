@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "gadget.h"
+#include "usb/gadget.h"
 
 #include <ctype.h>
 #include <errno.h>

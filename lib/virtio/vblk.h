@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "virtq.h"
+#include "virtio/virtq.h"
 
 struct vblk_backend {
 	int fd;			/* file backend, or -1 */

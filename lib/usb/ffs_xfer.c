@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "ffs_xfer.h"
+#include "usb/ffs_xfer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ffs.h"
+#include "usb/ffs.h"
 #include "pattern.h"
 #include "sig.h"
 

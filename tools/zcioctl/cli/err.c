@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "err.h"
+#include "cli/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "cli/json.h"
 
 static const char *cur_object;
 static const char *cur_command;

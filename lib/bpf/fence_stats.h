@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fence_event.h"
+#include "bpf/fence_event.h"
 #include "stats.h"
 
 struct fence_group {

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "units.h"
+
 struct args {
 	int argc;
 	char **argv;
@@ -33,13 +35,6 @@ static inline const char *args_next(struct args *a)
 	a->argc--;
 	return *a->argv++;
 }
-
-/* Numbers: decimal or 0x hex, no sign, no trailing junk; -EINVAL or -ERANGE. */
-int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-/* Sizes: a number with an optional binary suffix K, M, G, T (KiB... and k also accepted). */
-int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-/* "64M" style rendering of a byte count, exact where it can be. */
-void format_size(uint64_t bytes, char *buf, size_t len);
 
 enum kw_type {
 	KW_FLAG,	/* keyword alone: sets a bool */

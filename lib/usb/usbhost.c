@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "usbhost.h"
+#include "usb/usbhost.h"
 
 #include <errno.h>
 #include <libusb.h>

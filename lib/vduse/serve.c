@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "vduse_serve.h"
+#include "vduse/serve.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,9 +24,9 @@
 #include "sig.h"
 #include "state.h"
 #include "stats.h"
-#include "vduse.h"
-#include "vduse_iotlb.h"
-#include "virtq.h"
+#include "vduse/vduse.h"
+#include "vduse/iotlb.h"
+#include "virtio/virtq.h"
 
 #define BATCH 32	/* requests taken at once, handled in parallel, completed in order */
 #define INFLIGHT_MAGIC "ZCVDUSE1"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "json.h"
+#include "cli/json.h"
 
 #include <json-c/json.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "errname.h"
+#include "cli/errname.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "vdpa_nl.h"
+#include "vduse/vdpa_nl.h"
 
 #include <errno.h>
 #include <linux/vdpa.h>

@@ -8,7 +8,7 @@
 #ifndef ZC_CMD_H
 #define ZC_CMD_H
 
-#include "args.h"
+#include "cli/args.h"
 
 struct cmd {
 	const char *name;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "report.h"
+#include "cli/report.h"
 
-#include "json.h"
+#include "cli/json.h"
 
 void print_latency_figures(const char *key, const char *label, const struct latency_figures *f)
 {

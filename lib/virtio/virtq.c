@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "virtq.h"
+#include "virtio/virtq.h"
 
 #include <errno.h>
 #include <linux/virtio_ring.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "vduse.h"
+#include "vduse/vduse.h"
 
 #include <ctype.h>
 #include <errno.h>

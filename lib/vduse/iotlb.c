@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "vduse_iotlb.h"
+#include "vduse/iotlb.h"
 
 #include <errno.h>
 #include <linux/vduse.h>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <string.h>
 
-#include "err.h"
-#include "json.h"
+#include "cli/err.h"
+#include "cli/json.h"
 
 void cmd_print_help(const struct object *obj)
 {
