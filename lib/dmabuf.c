@@ -15,6 +15,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "feature.h"
+#include "fsutil.h"
+#include "kconfig.h"
+
 size_t dmabuf_page_align(size_t size)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -31,7 +35,7 @@ static int alloc_udmabuf(size_t size, int *out_fd)
 	struct udmabuf_create create = { 0 };
 	int memfd, dev, fd, err = 0;
 
-	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	dev = open(UDMABUF_DEV, O_RDWR | O_CLOEXEC);
 	if (dev < 0)
 		return -errno;
 	memfd = memfd_create("zcioctl-udmabuf", MFD_ALLOW_SEALING | MFD_CLOEXEC);
@@ -67,7 +71,7 @@ static int alloc_system_heap(size_t size, int *out_fd)
 	};
 	int heap, err = 0;
 
-	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	heap = open(DMA_HEAP_SYSTEM, O_RDONLY | O_CLOEXEC);
 	if (heap < 0)
 		return -errno;
 	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc))
@@ -209,4 +213,48 @@ int sync_file_status(int sync_fd, struct fence_status *st)
 out:
 	free(fences);
 	return err;
+}
+
+/* ---- what the kernel provides ---- */
+
+void udmabuf_probe(struct feat *f)
+{
+	int fd = feat_open_dev(f, UDMABUF_DEV, O_RDWR, "UDMABUF", "udmabuf", 5, 2);
+
+	if (fd >= 0)
+		close(fd);
+	if (f->state == FEAT_PRESENT || f->state == FEAT_NO_ACCESS)
+		feat_attr_u64_file(f, "size_limit_mb", "/sys/module/udmabuf/parameters/size_limit_mb");
+}
+
+void dma_heap_probe(struct feat *f)
+{
+	int fd = feat_open_dev(f, DMA_HEAP_SYSTEM, O_RDONLY, "DMABUF_HEAPS_SYSTEM", "system_heap", 5, 6);
+
+	if (fd >= 0)
+		close(fd);
+	feat_attr_dir_list(f, "heaps", DMA_HEAP_DIR);
+}
+
+void sync_file_probe(struct feat *f)
+{
+	enum kconfig_state k = kconfig_get("SYNC_FILE");
+	bool sw_sync = path_exists(SW_SYNC_PATH);
+
+	if (k == KCONFIG_BUILTIN || k == KCONFIG_MODULE || sw_sync)
+		feat_set(f, FEAT_PRESENT, "%s", "");
+	else if (k == KCONFIG_NOT_SET)
+		feat_set(f, FEAT_ABSENT, "kernel built without CONFIG_SYNC_FILE");
+	else
+		feat_set(f, FEAT_UNKNOWN, "no kernel config to read (/proc/config.gz or /boot/config-%s)",
+			  kernel_release());
+	/* sw_sync is the fence producer tests use; it lives in debugfs, which only root can see */
+	if (sw_sync)
+		feat_attr_num(f, "sw_sync", FA_BOOL, 1);
+	else if (access("/sys/kernel/debug/sync", F_OK) && errno == EACCES)
+		feat_attr_str(f, "sw_sync", "unknown (debugfs needs root)");
+	else if (dir_is_empty("/sys/kernel/debug"))
+		feat_attr_str(f, "sw_sync", "unknown (debugfs is not mounted)");
+	else
+		feat_attr_num(f, "sw_sync", FA_BOOL, 0);
 }

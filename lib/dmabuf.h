@@ -11,6 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define UDMABUF_DEV "/dev/udmabuf"
+#define DMA_HEAP_DIR "/dev/dma_heap"
+#define DMA_HEAP_SYSTEM DMA_HEAP_DIR "/system"
+/* the software fence timeline tests use: debugfs, root only */
+#define SW_SYNC_PATH "/sys/kernel/debug/sync/sw_sync"
+
 enum dmabuf_heap {
 	DMABUF_HEAP_UDMABUF,
 	DMABUF_HEAP_SYSTEM,
@@ -55,5 +61,11 @@ struct fence_status {
 
 /* The state of a sync_file's fences (SYNC_IOC_FILE_INFO). */
 int sync_file_status(int sync_fd, struct fence_status *st);
+
+/* Probes for `zcioctl feature` (lib/feature.h). */
+struct feat;
+void udmabuf_probe(struct feat *f);
+void dma_heap_probe(struct feat *f);
+void sync_file_probe(struct feat *f);
 
 #endif

@@ -163,3 +163,32 @@ bool block_in_use(const char *disk)
 		free_names(parts, n);
 	return used;
 }
+
+bool dir_is_empty(const char *path)
+{
+	char **names;
+	int n = list_dir(path, &names);
+
+	if (n > 0)
+		free_names(names, n);
+	return n == 0;
+}
+
+bool filesystem_known(const char *fs)
+{
+	char line[128];
+	bool found = false;
+	FILE *p = fopen("/proc/filesystems", "re");
+
+	if (!p)
+		return false;
+	while (!found && fgets(line, sizeof(line), p)) {
+		char *name = strrchr(line, '\t');
+
+		name = name ? name + 1 : line;
+		name[strcspn(name, "\n")] = '\0';
+		found = !strcmp(name, fs);
+	}
+	fclose(p);
+	return found;
+}

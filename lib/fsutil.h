@@ -16,6 +16,9 @@ bool path_exists(const char *path);
 /* The entries of a directory (no . and ..), sorted; free with free_names(). Returns the count. */
 int list_dir(const char *path, char ***names);
 void free_names(char **names, int n);
+bool dir_is_empty(const char *path);
+/* The kernel knows file system type `fs` (/proc/filesystems). */
+bool filesystem_known(const char *fs);
 /* Whether a disk (vda) or one of its partitions is mounted or held by another block device. */
 bool block_in_use(const char *disk);
 

@@ -13,7 +13,9 @@
 
 #include "bpf/fence.skel.h"
 #include "bpf/fence_stats.h"
+#include "bpf/probe.h"
 #include "fsutil.h"
+#include "tracefs.h"
 
 struct fence_trace {
 	struct fence_bpf *skel;
@@ -148,10 +150,31 @@ static int open_and_attach(const struct fence_trace_opts *o, enum fence_trace_mo
 	return 0;
 }
 
-static bool tracepoints_present(void)
+/* tracefs tells whether the tracepoints exist and whether we may look; only root is sure of a "no" */
+static int tracepoints_usable(char *why, size_t why_len)
 {
-	return path_exists("/sys/kernel/tracing/events/dma_fence/dma_fence_init") ||
-	       path_exists("/sys/kernel/debug/tracing/events/dma_fence/dma_fence_init");
+	char dir[128];
+
+	switch (tracefs_event_dir("dma_fence", dir, sizeof(dir))) {
+	case TRACEFS_FOUND:
+		return 0;
+	case TRACEFS_NO_ACCESS:
+		if (geteuid() == 0)
+			return 0;
+		snprintf(why, why_len, "tracing needs root or CAP_BPF+CAP_PERFMON");
+		return -EPERM;
+	case TRACEFS_NOT_MOUNTED:
+		if (geteuid() != 0)
+			return 0;
+		snprintf(why, why_len, "tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing");
+		return -ENOENT;
+	case TRACEFS_NO_EVENTS:
+		if (geteuid() != 0)
+			return 0;
+		snprintf(why, why_len, "the kernel has no dma_fence tracepoints (CONFIG_DMA_SHARED_BUFFER)");
+		return -ENOENT;
+	}
+	return 0;
 }
 
 int fence_trace_start(const struct fence_trace_opts *o, struct fence_trace **out, char *why, size_t why_len)
@@ -160,22 +183,13 @@ int fence_trace_start(const struct fence_trace_opts *o, struct fence_trace **out
 	int err;
 
 	why[0] = '\0';
-	if (!path_exists("/sys/kernel/btf/vmlinux")) {
-		snprintf(why, why_len, "the kernel has no BTF (/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF");
+	if (!path_exists(KERNEL_BTF)) {
+		snprintf(why, why_len, "the kernel has no BTF (" KERNEL_BTF "): CONFIG_DEBUG_INFO_BTF");
 		return -ENOENT;
 	}
-	if (geteuid() != 0 && access("/sys/kernel/tracing", X_OK) && access("/sys/kernel/debug/tracing", X_OK) &&
-	    errno == EACCES) {
-		snprintf(why, why_len, "tracing needs root or CAP_BPF+CAP_PERFMON");
-		return -EPERM;
-	}
-	if (!tracepoints_present() && geteuid() == 0) {
-		if (!path_exists("/sys/kernel/tracing/events") && !path_exists("/sys/kernel/debug/tracing/events"))
-			snprintf(why, why_len, "tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing");
-		else
-			snprintf(why, why_len, "the kernel has no dma_fence tracepoints (CONFIG_DMA_SHARED_BUFFER)");
-		return -ENOENT;
-	}
+	err = tracepoints_usable(why, why_len);
+	if (err)
+		return err;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;

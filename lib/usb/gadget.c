@@ -151,7 +151,7 @@ int gadget_free_udc(char *buf, size_t len)
 	char **udcs;
 	int n, i, err = -ENODEV;
 
-	n = list_dir("/sys/class/udc", &udcs);
+	n = list_dir(UDC_CLASS, &udcs);
 	if (n < 0)
 		return n == -ENOENT ? -ENODEV : n;
 	for (i = 0; i < n; i++) {

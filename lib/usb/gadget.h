@@ -14,6 +14,7 @@
 
 #define GADGET_NAME_MAX 32
 #define GADGET_ROOT "/sys/kernel/config/usb_gadget"
+#define UDC_CLASS "/sys/class/udc"
 /* where `ffs up` mounts functionfs unless told otherwise: GADGET_MOUNT_BASE/NAME */
 #define GADGET_MOUNT_BASE "/run/zcioctl/mnt"
 

@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <linux/vdpa.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "feature.h"
 
 struct mgmtdev_dump {
 	struct vdpa_mgmtdev *v;
@@ -121,4 +124,39 @@ int vdpa_dev_del(struct genl *g, const char *name)
 	struct nl_msg *msg = dev_request(g, VDPA_CMD_DEV_DEL, name);
 
 	return msg ? genl_transact(g, msg, NULL, NULL) : -ENOMEM;
+}
+
+/* ---- what the kernel provides ---- */
+
+void vdpa_probe(struct feat *f)
+{
+	struct vdpa_mgmtdev *m;
+	struct genl g;
+	char *names[16];
+	char buf[16][132];
+	int n, i, err;
+
+	err = genl_open(&g, "vdpa");
+	if (err == -ENOENT) {
+		feat_set_absent(f, "generic netlink family vdpa", "VDPA", "vdpa", 5, 12);
+		return;
+	}
+	if (err) {
+		feat_set(f, FEAT_UNKNOWN, "generic netlink: %s", strerror(-err));
+		return;
+	}
+	n = vdpa_mgmtdev_list(&g, &m);
+	genl_close(&g);
+	if (n < 0) {
+		feat_set(f, n == -EPERM ? FEAT_NO_ACCESS : FEAT_UNKNOWN, "listing management devices: %s",
+			  strerror(-n));
+		return;
+	}
+	feat_set(f, FEAT_PRESENT, "%s", n ? "" : "no management device (load vduse or vdpa_sim)");
+	for (i = 0; i < n && i < 16; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "%s%s%s", m[i].bus, m[i].bus[0] ? "/" : "", m[i].name);
+		names[i] = buf[i];
+	}
+	feat_attr_list(f, "mgmtdevs", names, i);
+	free(m);
 }

@@ -37,4 +37,8 @@ int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name);
 /* Remove it from the bus: its driver lets go first. */
 int vdpa_dev_del(struct genl *g, const char *name);
 
+/* For `zcioctl feature` (lib/feature.h). */
+struct feat;
+void vdpa_probe(struct feat *f);
+
 #endif

@@ -16,7 +16,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "feature.h"
 #include "fsutil.h"
+#include "kconfig.h"
 #include "state.h"
 
 #define BIT(n) (1ULL << (n))
@@ -370,4 +372,21 @@ void vduse_forget(const char *name)
 
 	vduse_record_path(name, path, sizeof(path));
 	unlink(path);
+}
+
+/* ---- what the kernel provides ---- */
+
+void vduse_probe(struct feat *f)
+{
+	static char *const types[] = { "blk", "net" };
+	int fd = feat_open_dev(f, VDUSE_CONTROL, O_RDWR, "VDPA_USER", "vduse", 5, 15);
+	uint64_t version;
+
+	if (fd < 0)
+		return;
+	if (ioctl(fd, VDUSE_GET_API_VERSION, &version) == 0)
+		feat_attr_num(f, "api_version", FA_NUM, version);
+	close(fd);
+	/* no read-only way to ask which device types are allowed: blk since 5.15, net since 6.7 */
+	feat_attr_list(f, "device_types", types, kernel_at_least(6, 7) ? 2 : 1);
 }

@@ -71,4 +71,8 @@ void vduse_forget(const char *name);
 /* The VDUSE devices there are (not "control"); names malloc'ed, free with free_names(). */
 int vduse_list(char ***names);
 
+/* For `zcioctl feature` (lib/feature.h). */
+struct feat;
+void vduse_probe(struct feat *f);
+
 #endif

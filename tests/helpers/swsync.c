@@ -40,7 +40,7 @@ static int create_fences(struct timeline *tl, int *fds)
 
 	for (i = 0; i < tl->fences; i++)
 		fds[i] = -1;
-	tl->fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR | O_CLOEXEC);
+	tl->fd = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
 	if (tl->fd < 0)
 		return -errno;
 	for (i = 0; i < tl->fences; i++) {
