@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "fsutil.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -191,4 +192,16 @@ bool filesystem_known(const char *fs)
 	}
 	fclose(p);
 	return found;
+}
+
+bool dirent_name_valid(const char *name, size_t max)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > max || name[0] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-' && name[i] != '.')
+			return false;
+	return true;
 }

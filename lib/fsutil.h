@@ -19,6 +19,11 @@ void free_names(char **names, int n);
 bool dir_is_empty(const char *path);
 /* The kernel knows file system type `fs` (/proc/filesystems). */
 bool filesystem_known(const char *fs);
+/*
+ * A name of ours that becomes a directory entry (configfs gadget, /dev/vduse node, functionfs
+ * device): 1 to max characters of A-Z a-z 0-9 _ - ., not starting with a dot.
+ */
+bool dirent_name_valid(const char *name, size_t max);
 /* Whether a disk (vda) or one of its partitions is mounted or held by another block device. */
 bool block_in_use(const char *disk);
 

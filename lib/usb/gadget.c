@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "usb/gadget.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,14 +15,7 @@
 
 bool gadget_name_valid(const char *name)
 {
-	size_t i, n = strlen(name);
-
-	if (n == 0 || n > GADGET_NAME_MAX || name[0] == '.')
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-' && name[i] != '.')
-			return false;
-	return true;
+	return dirent_name_valid(name, GADGET_NAME_MAX);
 }
 
 static void gpath(char *buf, size_t len, const char *name, const char *rel)

@@ -712,12 +712,13 @@ static int open_device(struct server *s)
 	char path[128];
 	unsigned i;
 
-	if (!vduse_name_valid(s->o->name))
+	s->fd = vduse_open_dev(s->o->name, O_NONBLOCK);
+	if (s->fd == -EINVAL)
 		return fail(s, -EINVAL, "bad device name");
-	snprintf(path, sizeof(path), "/dev/vduse/%s", s->o->name);
-	s->fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (s->fd < 0)
-		return fail(s, -errno, "opening %s", path);
+	if (s->fd < 0) {
+		vduse_dev_path(s->o->name, path, sizeof(path));
+		return fail(s, s->fd, "opening %s", path);
+	}
 	s->nvq = count_vqs(s->fd);
 	s->st->vqs = s->nvq;
 	s->nworkers = s->o->threads ? s->o->threads : 1;

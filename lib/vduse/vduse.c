@@ -91,14 +91,24 @@ uint64_t vduse_net_default_features(const struct vduse_net_params *p)
 
 bool vduse_name_valid(const char *name)
 {
-	size_t i, n = strlen(name);
+	return dirent_name_valid(name, VDUSE_DEV_NAME_MAX) && strcmp(name, "control");
+}
 
-	if (n == 0 || n > VDUSE_DEV_NAME_MAX || name[0] == '.' || !strcmp(name, "control"))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-' && name[i] != '.')
-			return false;
-	return true;
+void vduse_dev_path(const char *name, char *path, size_t len)
+{
+	snprintf(path, len, VDUSE_DEV_DIR "/%s", name);
+}
+
+int vduse_open_dev(const char *name, int flags)
+{
+	char path[128];
+	int fd;
+
+	if (!vduse_name_valid(name))
+		return -EINVAL;
+	vduse_dev_path(name, path, sizeof(path));
+	fd = open(path, O_RDWR | O_CLOEXEC | flags);
+	return fd < 0 ? -errno : fd;
 }
 
 bool vduse_exists(const char *name)
@@ -128,14 +138,12 @@ static int open_control(void)
 
 static int setup_vqs(const char *name, unsigned n, unsigned size)
 {
-	char path[128];
 	unsigned i;
 	int fd, err = 0;
 
-	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = vduse_open_dev(name, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	for (i = 0; i < n && !err; i++) {
 		struct vduse_vq_config vq = { .index = i, .max_size = size };
 
@@ -350,15 +358,13 @@ int vduse_wait_disk(const char *name, char *disk, size_t len, unsigned timeout_m
 
 bool vduse_served(const char *name)
 {
-	char path[128];
 	int fd;
 
 	/* the kernel lets one process open the device: if we can, nobody serves it */
-	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = vduse_open_dev(name, 0);
 	if (fd >= 0)
 		close(fd);
-	return fd < 0 && errno == EBUSY;
+	return fd == -EBUSY;
 }
 
 void vduse_record_path(const char *name, char *path, size_t len)

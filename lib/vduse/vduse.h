@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VDUSE_CONTROL "/dev/vduse/control"
+#define VDUSE_DEV_DIR "/dev/vduse"
+#define VDUSE_CONTROL VDUSE_DEV_DIR "/control"
 #define VDUSE_CLASS "/sys/class/vduse"
 #define VDUSE_DEV_NAME_MAX 64	/* ours: a vDPA device name too; the kernel takes up to 255 */
 
@@ -43,6 +44,10 @@ const char *vduse_blk_feature_name(unsigned i);
 uint64_t vduse_net_default_features(const struct vduse_net_params *p);
 
 bool vduse_name_valid(const char *name);
+/* /dev/vduse/NAME, the device's own node (one process at a time may have it open). */
+void vduse_dev_path(const char *name, char *path, size_t len);
+/* Open it read-write with extra open flags: the fd or -errno (-EINVAL for a bad name). */
+int vduse_open_dev(const char *name, int flags);
 bool vduse_exists(const char *name);
 
 /* Negotiate the API version (0), create the device, set up every virtqueue. Undone on failure. */

@@ -26,6 +26,14 @@ zc feature list "$(head -c 300 /dev/zero | tr '\0' x)"; expect_rc 2 "a 300-chara
 zc --no-such-option feature; expect_rc 2 "an unknown option exits 2"
 
 zc -b /dev/null feature; expect_rc 2 "-b with a command on the line exits 2"
+zc -j --no-such-option feature
+ok '[ "$rc" = 2 ] && printf "%s" "$out" | jq -e ".error.message | test(\"unknown option .--no-such-option.\")" >/dev/null' \
+	"-j: an unknown option is a JSON error object too"
+zc -b
+ok '[ "$rc" = 2 ] && printf "%s" "$err" | grep -q "missing argument of option \"-b\""' "-b without a file names the option"
+zc -j -b /dev/null feature
+ok '[ "$rc" = 2 ] && printf "%s" "$out" | jq -e ".error.message | test(\"unexpected .feature.\")" >/dev/null' \
+	"-j: -b with a command on the line is a JSON error object"
 
 zc -b /nonexistent/batch; expect_rc 1 "a missing batch file fails with 1"
 expect_err 'opening batch file /nonexistent/batch: No such file or directory' "the error says which file and why"

@@ -21,9 +21,11 @@ expect_usage 'argument "flush,bogus" of "features" is wrong' "an unknown feature
 expect_usage '"readonly", "queues" and "features" are for type blk' "features on a net device" -- vduse create n0 type net features flush
 expect_usage 'missing NAME' "attach without a name" -- vduse attach
 expect_usage 'device name "a/b" is wrong' "detach of a bad name" -- vduse detach a/b
+expect_usage 'unknown argument "-f"' "detach takes force as a keyword, not -f" -- vduse detach d0 -f
+expect_usage 'unexpected argument "force"' "attach has no force" -- vduse attach d0 force
 expect_usage 'give one of "backend FILE" or "memory SIZE"' "serve without a backend" -- vduse serve d0
 expect_usage 'give one of "backend FILE" or "memory SIZE"' "serve with two backends" -- vduse serve d0 backend /x memory 1M
-expect_usage 'argument "0" of "queues" is out of range' "serve with 0 threads" -- vduse serve d0 memory 1M queues 0
+expect_usage 'argument "0" of "workers" is out of range' "serve with 0 workers" -- vduse serve d0 memory 1M workers 0
 expect_usage 'argument "1000" of "memory" is wrong: expected a multiple of 512' "memory 1000" -- vduse serve d0 memory 1000
 expect_usage 'argument "x" of "poll" is wrong' "poll x" -- vduse serve d0 memory 1M poll x
 
@@ -33,7 +35,7 @@ if [ ! -e /dev/vduse/control ]; then
 	expect_err 'no /dev/vduse/control.*VDPA_USER' "and says what is missing"
 	zc vduse list
 	expect_rc 3 "list on a kernel without VDUSE exits 3"
-	for c in "serve d0 memory 1M" "attach d0" "detach d0" "show d0"; do
+	for c in "serve d0 memory 1M" "attach d0" "detach d0" "detach d0 force" "show d0"; do
 		zc vduse $c
 		expect_rc 3 "${c%% *} on a kernel without VDUSE exits 3"
 	done

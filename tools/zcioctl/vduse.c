@@ -21,14 +21,11 @@
 
 static const char *const types[] = { "blk", "net", NULL };
 
+static const struct name_rule vduse_name = { "device", VDUSE_DEV_NAME_MAX, vduse_name_valid, " (not \"control\")" };
+
 static int take_vduse_name(struct args *a, const char **name)
 {
-	int err = args_take(a, "NAME", 0, name);
-
-	if (!err && !vduse_name_valid(*name))
-		return zc_usage("device name \"%.64s%s\" is wrong: expected 1 to %d characters of A-Z a-z 0-9 _ - . "
-				"(not \"control\")", *name, strlen(*name) > 64 ? "..." : "", VDUSE_DEV_NAME_MAX);
-	return err;
+	return args_take_name(a, &vduse_name, name);
 }
 
 /* The kernel has no VDUSE (exit 3). */
@@ -219,7 +216,7 @@ static void print_device(struct genl *g, bool have_genl, const char *name)
 
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "name", "%s:", name);
-	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
+	vduse_dev_path(name, path, sizeof(path));
 	print_string(PRINT_ANY, "dev", " %s", path_exists(path) ? path : "");
 	if (!vduse_get_attr(name, "bounce_size", &v))
 		print_uint(PRINT_ANY, "bounce_size", " bounce_size %llu", v);
@@ -323,11 +320,13 @@ static int do_mgmtdev(struct args *a)
  * attach and detach: NAME, a device that exists and that somebody serves (the driver's messages
  * need an answer), and the vDPA family open in g.
  */
-static int take_served_device(struct args *a, const char *what, const char **name, struct genl *g)
+static int take_served_device(struct args *a, const struct kw *options, const char *what, const char **name,
+			      struct genl *g)
 {
 	int err;
 
-	if ((err = take_vduse_name(a, name)) || (err = args_done(a)) || (err = need_device(*name)))
+	if ((err = take_vduse_name(a, name)) || (err = options ? args_parse_kw(a, options) : args_done(a)) ||
+	    (err = need_device(*name)))
 		return err;
 	if (!vduse_served(*name))
 		return zc_err(ENOTCONN, "start 'zcioctl vduse serve NAME ...' first: without a server the driver waits "
@@ -360,7 +359,7 @@ static int do_attach(struct args *a)
 	bool blk;
 	int err;
 
-	if ((err = take_served_device(a, "attaching", &name, &g)))
+	if ((err = take_served_device(a, NULL, "attaching", &name, &g)))
 		return err;
 	err = vdpa_dev_new(&g, "vduse", name);
 	if (err == -EEXIST)
@@ -384,14 +383,19 @@ static int do_detach(struct args *a)
 	struct vdpa_dev d;
 	struct genl g;
 	char disk[64];
+	bool force = false;
 	int err;
+	const struct kw kws[] = {
+		{ "force", KW_FLAG, &force },
+		{ 0 },
+	};
 
-	if ((err = take_served_device(a, "detaching", &name, &g)))
+	if ((err = take_served_device(a, kws, "detaching", &name, &g)))
 		return err;
 	if (vdpa_dev_get(&g, name, &d))
 		err = zc_err(ENODEV, "it is not attached", "detaching %s", name);
-	else if (!vduse_disk(name, disk, sizeof(disk)) && block_in_use(disk) && !g_opts.force)
-		err = zc_err(EBUSY, "it is mounted or held: unmount it first, or -f to detach anyway",
+	else if (!vduse_disk(name, disk, sizeof(disk)) && block_in_use(disk) && !force)
+		err = zc_err(EBUSY, "it is mounted or held: unmount it first, or 'force' to detach anyway",
 			     "detaching %s (/dev/%s)", name, disk);
 	else if ((err = vdpa_dev_del(&g, name)))
 		err = zc_err(-err, g.extack[0] ? g.extack : NULL, "VDPA_CMD_DEV_DEL %s", name);
@@ -402,43 +406,62 @@ static int do_detach(struct args *a)
 	return 0;
 }
 
-/* serve: what happens to the device, on stderr as it happens (stdout gets the totals). */
+/*
+ * serve: one line per event on stdout as it happens, a JSON object per line with -j (the same
+ * contract as `ffs up`): ready or resumed first, then started/reset as the driver changes the
+ * device status, and stopped with the totals last. Scripts wait for ready or resumed.
+ */
+static void print_event_head(const char *event, const char *name)
+{
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "event", "%s:", event);
+	print_string(PRINT_ANY, "name", " %s", name);
+}
+
+static void print_event_tail(void)
+{
+	print_nl();
+	out_close_object();
+	out_flush_line();
+}
+
 static void on_serve_event(void *arg, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
 {
 	const char *name = arg;
 
-	if (g_opts.quiet)
-		return;
 	switch (ev) {
 	case VDUSE_SERVE_READY:
-		fprintf(stderr, "serving %s (%u queues): attach it with 'zcioctl vduse attach %s'; Ctrl-C to stop\n",
-			name, st->vqs, name);
+		print_event_head("ready", name);
+		print_uint(PRINT_ANY, "queues", ", %llu queues", st->vqs);
+		print_string(PRINT_TEXT, NULL, " (attach it with 'zcioctl vduse attach %s'; SIGINT or SIGTERM stops)", name);
 		break;
 	case VDUSE_SERVE_RESUMED:
-		fprintf(stderr, "serving %s (%u queues): resumed a running driver, %llu requests were in flight\n",
-			name, st->vqs, (unsigned long long)st->resubmitted);
+		print_event_head("resumed", name);
+		print_uint(PRINT_ANY, "queues", ", %llu queues", st->vqs);
+		print_uint(PRINT_ANY, "in_flight", ", a running driver with %llu requests in flight", st->resubmitted);
 		break;
 	case VDUSE_SERVE_STARTED:
-		if (g_opts.verbose)
-			fprintf(stderr, "%s: driver ready, features 0x%llx, %u of %u queues\n", name,
-				(unsigned long long)st->features, st->served_vqs, st->vqs);
+		print_event_head("started", name);
+		print_hex(PRINT_ANY, "features", ", driver ready: features 0x%llx", st->features);
+		print_uint(PRINT_ANY, "queues_enabled", ", %llu", st->served_vqs);
+		print_uint(PRINT_ANY, "queues", " of %llu queues", st->vqs);
 		break;
 	case VDUSE_SERVE_RESET:
-		if (g_opts.verbose)
-			fprintf(stderr, "%s: driver reset the device\n", name);
+		print_event_head("reset", name);
+		print_text(", the driver reset the device");
 		break;
 	}
+	print_event_tail();
 }
 
 static void print_serve_stats(const char *name, const struct vblk_backend *b, const struct vduse_serve_stats *st)
 {
 	const struct vblk_counters *c = &st->blk;
 
-	out_open_object(NULL);
-	print_string(PRINT_ANY, "name", "%s:", name);
-	print_uint(PRINT_ANY, "backend_size", " backend %llu bytes", b->size);
-	print_bool(PRINT_ANY, "resumed", " resumed %s", st->resumed);
-	print_uint(PRINT_ANY, "resubmitted", " resubmitted %llu\n", st->resubmitted);
+	print_event_head("stopped", name);
+	print_uint(PRINT_ANY, "backend_size", ", backend %llu bytes", b->size);
+	print_bool(PRINT_ANY, "resumed", ", resumed %s", st->resumed);
+	print_uint(PRINT_ANY, "resubmitted", ", resubmitted %llu\n", st->resubmitted);
 	print_uint(PRINT_ANY, "reads", "  reads %llu", c->reads);
 	print_uint(PRINT_ANY, "bytes_read", " (%llu bytes)", c->bytes_read);
 	print_uint(PRINT_ANY, "writes", " writes %llu", c->writes);
@@ -455,8 +478,8 @@ static void print_serve_stats(const char *name, const struct vblk_backend *b, co
 	print_uint(PRINT_ANY, "messages", " messages %llu", st->messages);
 	print_uint(PRINT_ANY, "resets", " resets %llu", st->resets);
 	print_uint(PRINT_ANY, "iotlb_updates", " iotlb_updates %llu", st->iotlb_updates);
-	print_uint(PRINT_ANY, "iotlb_maps", " iotlb_maps %llu\n", st->iotlb_maps);
-	out_close_object();
+	print_uint(PRINT_ANY, "iotlb_maps", " iotlb_maps %llu", st->iotlb_maps);
+	print_event_tail();
 }
 
 static int open_backend(struct vblk_backend *b, const char *file, uint64_t memory, bool readonly, const char *name)
@@ -474,7 +497,7 @@ static int open_backend(struct vblk_backend *b, const char *file, uint64_t memor
 
 static int do_serve(struct args *a)
 {
-	uint64_t memory = 0, threads = 1, io_threads = 0, poll_us = 0;
+	uint64_t memory = 0, workers = 1, io_threads = 0, poll_us = 0;
 	const char *name, *file = NULL;
 	bool readonly = false;
 	struct vblk_backend b;
@@ -484,7 +507,7 @@ static int do_serve(struct args *a)
 	const struct kw kws[] = {
 		{ "backend", KW_STR, &file, 0, 4095 },
 		{ "memory", KW_SIZE, &memory, 512, 1ULL << 40 },
-		{ "queues", KW_U64, &threads, 1, 64 },
+		{ "workers", KW_U64, &workers, 1, 64 },
 		{ "io-threads", KW_U64, &io_threads, 1, 64 },
 		{ "poll", KW_U64, &poll_us, 0, 1000000 },
 		{ "readonly", KW_FLAG, &readonly },
@@ -502,7 +525,7 @@ static int do_serve(struct args *a)
 	if ((err = open_backend(&b, file, memory, readonly, name)))
 		return err;
 	const struct vduse_serve_opts o = {
-		.name = name, .backend = &b, .threads = threads, .io_threads = io_threads, .poll_us = poll_us,
+		.name = name, .backend = &b, .threads = workers, .io_threads = io_threads, .poll_us = poll_us,
 		.on_event = on_serve_event, .arg = (void *)name,
 	};
 	sig_catch_stop();
@@ -528,9 +551,9 @@ static const struct cmd vduse_cmds[] = {
 	{ "list", do_list, "", "list the VDUSE devices and their state on the vDPA bus" },
 	{ "show", do_show, "NAME", "show one VDUSE device" },
 	{ "attach", do_attach, "NAME", "add the device to the vDPA bus (its server must run)" },
-	{ "detach", do_detach, "NAME", "remove the device from the vDPA bus" },
-	{ "serve", do_serve, "NAME backend FILE | memory SIZE [queues N] [io-threads N] [poll USEC] [readonly]",
-	  "be the device: serve its virtio-blk requests until Ctrl-C" },
+	{ "detach", do_detach, "NAME [force]", "remove the device from the vDPA bus (force: even if its disk is in use)" },
+	{ "serve", do_serve, "NAME backend FILE | memory SIZE [workers N] [io-threads N] [poll USEC] [readonly]",
+	  "be the device: serve its virtio-blk requests until SIGINT or SIGTERM" },
 	{ "mgmtdev", do_mgmtdev, "", "list the vDPA management devices, and say why when there are none" },
 	{ 0 },
 };

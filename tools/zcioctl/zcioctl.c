@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,24 @@ static int run_command(int argc, char **argv)
 	return ret;
 }
 
+/* A usage error before any object: through the one error path, so -j gets a JSON error object. */
+static int global_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int global_usage(const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	err_set_context(NULL, NULL);
+	out_begin();
+	ret = zc_usage("%s", message);
+	out_end();
+	return ret;
+}
+
 #define MAX_BATCH_WORDS 128
 
 static int run_batch(const char *path)
@@ -163,13 +182,15 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *batch = NULL;
+	const char *batch = NULL, *bad_option = NULL, *bad_kind = NULL;
 	char *version_argv[] = { "version", NULL };
 	char *help_argv[] = { "help", NULL };
+	char bad_short[3] = "-?";
 	int opt, ret;
 
-	/* '+': options end at the object, so command arguments may start with '-' */
-	while ((opt = getopt_long(argc, argv, "+jpb:fvqVh", longopts, NULL)) != -1) {
+	/* '+': options end at the object, so command arguments may start with '-'; ':': we report */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:jpb:fvqVh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': g_opts.json = true; break;
 		case 'p': g_opts.json = g_opts.pretty = true; break;
@@ -180,21 +201,25 @@ int main(int argc, char **argv)
 		case 'V': argc = 1; argv = version_argv; optind = 0; goto run;
 		case 'h': argc = 1; argv = help_argv; optind = 0; goto run;
 		default:
-			fprintf(stderr, "zcioctl: see 'zcioctl help' for the options\n");
-			return ZC_EXIT_USAGE;
+			/* go on: a -j after the bad option still asks for a JSON error */
+			bad_short[1] = (char)optopt;
+			if (!bad_option) {
+				bad_option = strncmp(argv[optind - 1], "--", 2) ? bad_short : argv[optind - 1];
+				bad_kind = opt == ':' ? "missing argument of" : "unknown";
+			}
+			break;
 		}
 	}
 run:
 	out_setup(g_opts.json, g_opts.pretty, g_opts.quiet ? NULL : stdout);
-	if (batch) {
-		if (optind < argc) {
-			fprintf(stderr, "zcioctl: -b takes its commands from %s: unexpected \"%s\"\n", batch, argv[optind]);
-			return ZC_EXIT_USAGE;
-		}
+	if (bad_option)
+		ret = global_usage("%s option \"%s\" (see 'zcioctl help' for the options)", bad_kind, bad_option);
+	else if (batch && optind < argc)
+		ret = global_usage("-b takes its commands from %s: unexpected \"%s\"", batch, argv[optind]);
+	else if (batch)
 		ret = run_batch(batch);
-	} else {
+	else
 		ret = run_command(argc - optind, argv + optind);
-	}
 	if (fflush(stdout) == EOF && ret == 0)
 		ret = -errno;
 	return zc_exit_code(ret);

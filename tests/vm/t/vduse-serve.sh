@@ -9,7 +9,8 @@
 
 ring_broken() { dmesg | grep -Eq 'is not a head|virtqueue.*broken|BAD_RING|unexpected used'; }
 
-# serve_up NAME ARGS...: the server in the background, once it says it is serving.
+# serve_up NAME ARGS...: the server in the background, once its first event line (ready, or
+# resumed) says it is serving.
 serve_up() {
 	local name=$1
 	shift
@@ -17,9 +18,12 @@ serve_up() {
 	srv_err=$tap_tmp/serve-$name.err
 	"$ZCIOCTL" -j vduse serve "$name" "$@" >"$srv_out" 2>"$srv_err" &
 	srv_pid=$!
-	wait_for "grep -q '^serving' '$srv_err' || ! kill -0 $srv_pid 2>/dev/null" 30
-	grep -q '^serving' "$srv_err"
+	wait_for "serving || ! kill -0 $srv_pid 2>/dev/null" 30
+	serving
 }
+serving() { grep -Eq '^\{"event":"(ready|resumed)"' "$srv_out"; }
+# event EVENT JQ-CONDITION: the server printed that event line and it satisfies the condition
+event() { jq -e "select(.event == \"$1\") | $2" "$srv_out" 2>/dev/null | grep -qx true; }
 
 serve_down() {
 	kill -INT "$srv_pid"
@@ -109,8 +113,12 @@ expect_err 'serving d0: Device or resource busy' "with EBUSY"
 zc vduse detach d0
 serve_down
 ok '[ "$srv_rc" = 0 ]' "the server stops on SIGINT with status 0"
-ok 'jq -e ".name == \"d0\" and .reads > 0 and .writes > 0 and .discards >= 1 and .write_zeroes >= 1 and .get_ids >= 1 and .errors == 0 and .unsupported == 0 and .resets >= 2 and .irqs > 0" "$srv_out" >/dev/null' \
-	"its JSON totals: reads, writes, discards, write-zeroes, GET_ID, two resets, no errors"
+ok 'event stopped ".name == \"d0\" and .reads > 0 and .writes > 0 and .discards >= 1 and .write_zeroes >= 1 and .get_ids >= 1 and .errors == 0 and .unsupported == 0 and .resets >= 2 and .irqs > 0"' \
+	"its last event line, stopped, has the totals: reads, writes, discards, write-zeroes, GET_ID, two resets, no errors"
+ok 'event ready ".name == \"d0\" and .queues == 1" && event started ".queues_enabled == 1 and .features > 0" && event reset "true"' \
+	"event lines in between: ready, started with the negotiated features, reset on detach"
+ok '[ "$(jq -r .event "$srv_out" | head -n 1)" = ready ] && [ "$(jq -r .event "$srv_out" | tail -n 1)" = stopped ]' \
+	"ready comes first, stopped last"
 zc vduse attach d0
 expect_rc 1 "attach without a server fails"
 expect_err 'attaching d0: nobody serves it: Transport endpoint is not connected \(start' "and says to start one"
@@ -128,7 +136,7 @@ b_pid=$srv_pid b_out=$srv_out
 zc -j vduse attach d2
 lower=$(printf "%s" "$out" | jq -r .disk)
 zc vduse create d1 type blk capacity 32M queues 2
-ok 'serve_up d1 backend "/dev/$lower" queues 2' "serve d1 from d2's disk /dev/$lower, two queues, two threads"
+ok 'serve_up d1 backend "/dev/$lower" workers 2' "serve d1 from d2's disk /dev/$lower, two queues, two workers"
 zc -j vduse attach d1
 disk=$(printf "%s" "$out" | jq -r .disk)
 ok '[ "$(ls /sys/block/$disk/mq | wc -l)" = 2 ]' "d1's disk /dev/$disk has two hardware queues"
@@ -159,9 +167,9 @@ wait "$srv_pid" 2>/dev/null
 acked_at_kill=$(acked)
 sleep 2
 ok '[ "$(acked)" = "$acked_at_kill" ]' "with d1's server killed, no write completes ($acked_at_kill acknowledged)"
-ok 'serve_up d1 backend "/dev/$lower" queues 2' "a new server starts on d1"
-ok 'grep -Eq "resumed a running driver, [1-9][0-9]* requests were in flight" "$srv_err"' \
-	"it resumes the running driver, with the requests the dead one had taken"
+ok 'serve_up d1 backend "/dev/$lower" workers 2' "a new server starts on d1"
+ok 'event resumed ".in_flight >= 1 and .queues == 2" && ! event ready true' \
+	"its first event is resumed (not ready), with the requests the dead one had in flight"
 wrc=0
 for ((w = 0; w < writers; w++)); do wait ${wpids[$w]} || wrc=1; done
 ok '[ "$wrc" = 0 ] && [ "$(acked)" = $((writers * blocks * rounds)) ]' \
@@ -180,9 +188,9 @@ zc vduse detach d1
 serve_down
 ok 'verify' "every block holds its last acknowledged write (none lost, none replayed over a later one)"
 ok '! ring_broken' "the driver saw no used entry twice (no 'is not a head', no broken virtqueue)"
-ok 'jq -e ".resumed == true and .resubmitted >= 1 and .errors == 0 and .flushes > 0" "$srv_out" >/dev/null' \
+ok 'event stopped ".resumed == true and .resubmitted >= 1 and .errors == 0 and .flushes > 0"' \
 	"the second server's totals: resumed, resubmitted >= 1, flushes, no errors"
-diag "resubmitted after the kill: $(jq .resubmitted "$srv_out")"
+diag "resubmitted after the kill: $(jq 'select(.event == "stopped") | .resubmitted' "$srv_out")"
 zc vduse destroy d1
 expect_rc 0 "destroy d1"
 ok '[ ! -e /run/zcioctl/vduse/d1.inflight ]' "destroy removes the in-flight record"
@@ -191,7 +199,7 @@ srv_pid=$b_pid srv_out=$b_out
 kill -TERM "$srv_pid"
 wait "$srv_pid"
 srv_rc=$?
-ok '[ "$srv_rc" = 0 ] && jq -e ".name == \"d2\"" "$srv_out" >/dev/null' "d2's server stops on SIGTERM, status 0, with its totals"
+ok '[ "$srv_rc" = 0 ] && event stopped ".name == \"d2\""' "d2's server stops on SIGTERM, status 0, with its totals"
 zc vduse destroy d2
 
 # ---- read-only
@@ -206,7 +214,7 @@ zc vduse detach r0
 serve_down
 zc vduse destroy r0
 
-# ---- features chosen at create: indirect descriptors instead of EVENT_IDX; detach -f
+# ---- features chosen at create: indirect descriptors instead of EVENT_IDX; detach ... force
 zc -j vduse create i0 type blk capacity 16M features flush,indirect
 ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e "(.features / 268435456 | floor) % 2 == 1 and (.features / 536870912 | floor) % 2 == 0" >/dev/null' \
 	"create with features flush,indirect: INDIRECT_DESC offered, EVENT_IDX not"
@@ -223,13 +231,15 @@ ok '[ "$rc" = 0 ] && cmp -s "$tap_tmp/rnd8" "$tap_tmp/back8"' "8 MiB through ind
 run mkfs.ext4 -q -F "/dev/$disk"
 run mount -o ro "/dev/$disk" "$tap_tmp/mnt"
 zc vduse detach i0
-expect_rc 1 "detach of a mounted disk fails without -f"
+expect_rc 1 "detach of a mounted disk fails without force"
 zc -f vduse detach i0
-expect_rc 0 "-f detaches it anyway"
+expect_rc 1 "the batch option -f does not force it"
+zc vduse detach i0 force
+expect_rc 0 "detach ... force detaches it anyway"
 ok '[ ! -e "/dev/$disk" ]' "and the disk is gone"
 umount "$tap_tmp/mnt" 2>/dev/null
 serve_down
-ok 'jq -e ".errors == 0" "$srv_out" >/dev/null' "i0's server saw no bad request"
+ok 'event stopped ".errors == 0"' "i0's server saw no bad request"
 zc vduse destroy i0
 
 # ---- errors, and nothing left behind

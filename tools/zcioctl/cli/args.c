@@ -128,6 +128,16 @@ int args_take(struct args *a, const char *what, size_t maxlen, const char **out)
 	return 0;
 }
 
+int args_take_name(struct args *a, const struct name_rule *rule, const char **out)
+{
+	int err = args_take(a, "NAME", 0, out);
+
+	if (!err && !rule->valid(*out))
+		return zc_usage("%s name \"%.64s%s\" is wrong: expected 1 to %zu characters of A-Z a-z 0-9 _ - .%s",
+				rule->what, *out, strlen(*out) > 64 ? "..." : "", rule->max, rule->note ? rule->note : "");
+	return err;
+}
+
 int args_done(const struct args *a)
 {
 	if (!args_empty(a))

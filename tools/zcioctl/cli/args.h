@@ -59,6 +59,15 @@ int args_parse_kw(struct args *a, const struct kw *table);
 
 /* Take one positional word named `what` (for messages), 1..maxlen bytes. */
 int args_take(struct args *a, const char *what, size_t maxlen, const char **out);
+/* The names of kernel objects we create (gadgets, VDUSE devices): one rule each, one message. */
+struct name_rule {
+	const char *what;		/* "gadget", "device" */
+	size_t max;
+	bool (*valid)(const char *name);
+	const char *note;		/* appended to the message, or NULL */
+};
+/* Take the positional NAME and check it against the rule. */
+int args_take_name(struct args *a, const struct name_rule *rule, const char **out);
 /* Fail with a usage error if words remain. */
 int args_done(const struct args *a);
 
