@@ -28,7 +28,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-uint64_t samples_percentile(struct samples *s, double p)
+/* p in [0, 100]; sorts the samples in place; 0 when there are none. */
+static uint64_t samples_percentile(struct samples *s, double p)
 {
 	size_t i;
 
@@ -41,7 +42,7 @@ uint64_t samples_percentile(struct samples *s, double p)
 	return s->v[i < s->n ? i : s->n - 1];
 }
 
-uint64_t samples_max(const struct samples *s)
+static uint64_t samples_max(const struct samples *s)
 {
 	uint64_t m = 0;
 	size_t i;

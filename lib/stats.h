@@ -12,9 +12,6 @@ struct samples {
 };
 
 int samples_add(struct samples *s, uint64_t value);
-/* p in [0, 100]; sorts the samples in place; 0 when there are none. */
-uint64_t samples_percentile(struct samples *s, double p);
-uint64_t samples_max(const struct samples *s);
 
 /* What a latency report shows: two percentiles, the maximum and how many values. */
 struct latency_figures {

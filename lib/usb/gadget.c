@@ -138,7 +138,8 @@ static bool udc_in_use(const char *udc)
 	return used;
 }
 
-int gadget_free_udc(char *buf, size_t len)
+/* A UDC no gadget is bound to. */
+static int gadget_free_udc(char *buf, size_t len)
 {
 	char **udcs;
 	int n, i, err = -ENODEV;

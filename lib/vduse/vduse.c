@@ -39,11 +39,6 @@ static const struct {
 	(BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES) | \
 	 BIT(VIRTIO_RING_F_EVENT_IDX))
 
-const char *vduse_blk_feature_name(unsigned i)
-{
-	return i < sizeof(blk_optional) / sizeof(blk_optional[0]) ? blk_optional[i].name : NULL;
-}
-
 int vduse_blk_parse_features(const char *list, uint64_t *optional)
 {
 	char buf[256], *tok, *save = NULL;
@@ -232,6 +227,15 @@ int vduse_create_net(const char *name, const struct vduse_net_params *p)
 	return create(name, VIRTIO_ID_NET, p->features, 2, p->queue_size, &cfg, sizeof(cfg));
 }
 
+/* Drop what servers recorded of the device (its in-flight record). */
+static void vduse_forget(const char *name)
+{
+	char path[160];
+
+	vduse_record_path(name, path, sizeof(path));
+	unlink(path);
+}
+
 int vduse_destroy(const char *name)
 {
 	char n[VDUSE_NAME_MAX] = { 0 };
@@ -372,13 +376,6 @@ void vduse_record_path(const char *name, char *path, size_t len)
 	snprintf(path, len, STATE_DIR "/vduse/%s.inflight", name);
 }
 
-void vduse_forget(const char *name)
-{
-	char path[160];
-
-	vduse_record_path(name, path, sizeof(path));
-	unlink(path);
-}
 
 /* ---- what the kernel provides ---- */
 

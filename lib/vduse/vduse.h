@@ -39,8 +39,6 @@ struct vduse_net_params {
 uint64_t vduse_blk_features(const struct vduse_blk_params *p, bool readonly, const uint64_t *optional);
 /* "flush,discard,..." or "none" into optional feature bits; -EINVAL on an unknown name. */
 int vduse_blk_parse_features(const char *list, uint64_t *optional);
-/* The i-th optional feature's name, NULL past the last. */
-const char *vduse_blk_feature_name(unsigned i);
 uint64_t vduse_net_default_features(const struct vduse_net_params *p);
 
 bool vduse_name_valid(const char *name);
@@ -70,8 +68,6 @@ int vduse_wait_disk(const char *name, char *disk, size_t len, unsigned timeout_m
 bool vduse_served(const char *name);
 /* Where servers record how far they took each queue (lib/vduse_serve). */
 void vduse_record_path(const char *name, char *path, size_t len);
-/* Drop what servers recorded of the device (its in-flight record); destroy does it. */
-void vduse_forget(const char *name);
 
 /* The VDUSE devices there are (not "control"); names malloc'ed, free with free_names(). */
 int vduse_list(char ***names);

@@ -6,7 +6,8 @@
 #include "cli/err.h"
 #include "cli/json.h"
 
-void cmd_print_help(const struct object *obj)
+/* Print the commands of one object (text or JSON). */
+static void cmd_print_help(const struct object *obj)
 {
 	const struct cmd *c;
 

@@ -26,7 +26,5 @@ struct object {
 
 /* Run the command of `obj` named by the next word of `a` (exact match; `help` is built in). */
 int cmd_select(const struct object *obj, struct args *a);
-/* Print the commands of one object (text or JSON). */
-void cmd_print_help(const struct object *obj);
 
 #endif

@@ -16,16 +16,6 @@ void err_set_context(const char *object, const char *command)
 	cur_command = command;
 }
 
-const char *err_object(void)
-{
-	return cur_object;
-}
-
-const char *err_command(void)
-{
-	return cur_command;
-}
-
 static void report(int err, const char *hint, const char *fmt, va_list ap)
 {
 	char what[512];

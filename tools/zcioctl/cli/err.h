@@ -21,8 +21,6 @@ enum zc_exit {
 };
 
 void err_set_context(const char *object, const char *command);
-const char *err_object(void);
-const char *err_command(void);
 
 /* A call failed with errno err: "what: strerror(err) (hint)". Returns -err. */
 int zc_err(int err, const char *hint, const char *what_fmt, ...) __attribute__((format(printf, 3, 4)));

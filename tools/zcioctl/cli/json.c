@@ -23,11 +23,6 @@ void out_setup(bool json, bool pretty, FILE *text_stream)
 	out.text = text_stream;
 }
 
-bool out_is_json(void)
-{
-	return out.json;
-}
-
 static void write_value(struct json_object *v)
 {
 	int flags = out.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN;

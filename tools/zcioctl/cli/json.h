@@ -19,7 +19,6 @@ enum print_kind {
 };
 
 void out_setup(bool json, bool pretty, FILE *text_stream);
-bool out_is_json(void);
 
 /* A batch in JSON mode collects each command's value into one array, written by out_batch_end(). */
 void out_batch_begin(void);
