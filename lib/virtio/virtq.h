@@ -68,9 +68,4 @@ bool virtq_publish(struct virtq *vq);
 void virtq_kicks_off(struct virtq *vq);
 bool virtq_kicks_on(struct virtq *vq);
 
-/* Copy len bytes starting at byte off of an iovec array out of (from_iov) or into (to_iov) it. */
-size_t iov_copy_out(const struct iovec *iov, unsigned n, size_t off, void *dst, size_t len);
-size_t iov_copy_in(const struct iovec *iov, unsigned n, size_t off, const void *src, size_t len);
-size_t iov_length(const struct iovec *iov, unsigned n);
-
 #endif
