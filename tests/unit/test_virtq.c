@@ -42,13 +42,19 @@ static void *identity(void *ctx, uint64_t iova, uint64_t len, bool write, uint64
 	return (void *)(uintptr_t)iova;
 }
 
-static void reset_rings(struct virtq *vq, bool event_idx)
+static struct virtq_device *reset_rings(bool event_idx)
 {
+	struct virtq_device_cfg cfg = { .num = NUM, .desc = desc, .avail = &avail, .used = &used,
+					.event_idx = event_idx, .translate = identity };
+	struct virtq_device *vq;
+
 	memset(desc, 0, sizeof(desc));
 	memset(&avail, 0, sizeof(avail));
 	memset(&used, 0, sizeof(used));
 	hole = UINTPTR_MAX;
-	virtq_init(vq, NUM, desc, &avail, &used, event_idx, 0, identity, NULL);
+	if (virtq_device_new(&vq, &cfg))
+		abort();
+	return vq;
 }
 
 static void set_desc(unsigned i, void *addr, uint32_t len, uint16_t flags, uint16_t next)
@@ -70,47 +76,48 @@ static void test_chains(void)
 	struct iovec iov[2 * NUM];
 	struct virtq_elem e = { .iov = iov, .max_iov = 2 * NUM };
 	char hdr[16], data[512], status;
-	struct virtq vq;
+	struct virtq_device *vq;
 
-	reset_rings(&vq, false);
-	is_int(virtq_pop(&vq, &e), 0, "an empty ring gives nothing");
+	vq = reset_rings(false);
+	is_int(virtq_pop(vq, &e), 0, "an empty ring gives nothing");
 	set_desc(0, hdr, sizeof(hdr), VRING_DESC_F_NEXT, 1);
 	set_desc(1, data, sizeof(data), VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
 	set_desc(2, &status, 1, VRING_DESC_F_WRITE, 0);
 	make_available(0);
-	is_int(virtq_pending(&vq), 1, "one chain pending");
-	is_int(virtq_pop(&vq, &e), 1, "a three-descriptor chain is taken");
+	is_int(virtq_pending(vq), 1, "one chain pending");
+	is_int(virtq_pop(vq, &e), 1, "a three-descriptor chain is taken");
 	ok(e.head == 0 && e.n_out == 1 && e.n_in == 2 && e.iov[0].iov_base == hdr && e.iov[1].iov_len == 512 &&
 	   e.iov[2].iov_base == &status, "one readable, then two writable buffers, in order");
-	virtq_push(&vq, e.head, 513);
+	virtq_push(vq, e.head, 513);
 	ok(used.u.idx == 0, "a pushed entry is not visible before publish");
-	ok(virtq_publish(&vq), "publish: the driver wants an interrupt (no NO_INTERRUPT flag)");
+	ok(virtq_publish(vq), "publish: the driver wants an interrupt (no NO_INTERRUPT flag)");
 	ok(used.u.idx == 1 && used.ring[0].id == 0 && used.ring[0].len == 513, "used entry: head 0, 513 bytes");
 	avail.a.flags = VRING_AVAIL_F_NO_INTERRUPT;
 	make_available(0);
-	virtq_pop(&vq, &e);
-	virtq_push(&vq, e.head, 1);
-	ok(!virtq_publish(&vq), "with NO_INTERRUPT the driver is not interrupted");
+	virtq_pop(vq, &e);
+	virtq_push(vq, e.head, 1);
+	ok(!virtq_publish(vq), "with NO_INTERRUPT the driver is not interrupted");
 
 	/* what a broken driver can hand us: each consumed, each an error */
 	set_desc(3, hdr, sizeof(hdr), VRING_DESC_F_NEXT, 3);
 	make_available(3);
-	is_int(virtq_pop(&vq, &e), -EIO, "a chain that loops is refused");
+	is_int(virtq_pop(vq, &e), -EIO, "a chain that loops is refused");
 	set_desc(4, hdr, sizeof(hdr), VRING_DESC_F_NEXT, NUM + 5);
 	make_available(4);
-	is_int(virtq_pop(&vq, &e), -EIO, "a chain leaving the table is refused");
+	is_int(virtq_pop(vq, &e), -EIO, "a chain leaving the table is refused");
 	set_desc(5, &status, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 6);
 	set_desc(6, hdr, sizeof(hdr), 0, 0);
 	make_available(5);
-	is_int(virtq_pop(&vq, &e), -EIO, "a readable buffer after a writable one is refused");
+	is_int(virtq_pop(vq, &e), -EIO, "a readable buffer after a writable one is refused");
 	make_available(NUM + 1);
-	is_int(virtq_pop(&vq, &e), -EIO, "a head outside the table is refused");
+	is_int(virtq_pop(vq, &e), -EIO, "a head outside the table is refused");
 	hole = (uintptr_t)hdr;
 	set_desc(7, hdr, sizeof(hdr), 0, 0);
 	make_available(7);
-	is_int(virtq_pop(&vq, &e), -EIO, "an unmapped buffer is refused");
+	is_int(virtq_pop(vq, &e), -EIO, "an unmapped buffer is refused");
 	hole = UINTPTR_MAX;
-	is_int(virtq_pending(&vq), 0, "and all of them were consumed");
+	is_int(virtq_pending(vq), 0, "and all of them were consumed");
+	virtq_device_free(vq);
 }
 
 static void test_indirect(void)
@@ -119,19 +126,20 @@ static void test_indirect(void)
 	struct virtq_elem e = { .iov = iov, .max_iov = 2 * NUM };
 	struct vring_desc table[3];
 	char hdr[16], data[64], status;
-	struct virtq vq;
+	struct virtq_device *vq;
 
-	reset_rings(&vq, false);
+	vq = reset_rings(false);
 	table[0] = (struct vring_desc){ (uintptr_t)hdr, sizeof(hdr), VRING_DESC_F_NEXT, 1 };
 	table[1] = (struct vring_desc){ (uintptr_t)data, sizeof(data), VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2 };
 	table[2] = (struct vring_desc){ (uintptr_t)&status, 1, VRING_DESC_F_WRITE, 0 };
 	set_desc(0, table, sizeof(table), VRING_DESC_F_INDIRECT, 0);
 	make_available(0);
-	is_int(virtq_pop(&vq, &e), 1, "an indirect table is followed");
+	is_int(virtq_pop(vq, &e), 1, "an indirect table is followed");
 	ok(e.n_out == 1 && e.n_in == 2 && e.iov[1].iov_base == data, "its three buffers, in order");
 	table[2].flags |= VRING_DESC_F_INDIRECT;
 	make_available(0);
-	is_int(virtq_pop(&vq, &e), -EIO, "an indirect descriptor inside an indirect table is refused");
+	is_int(virtq_pop(vq, &e), -EIO, "an indirect descriptor inside an indirect table is refused");
+	virtq_device_free(vq);
 }
 
 static void test_event_idx(void)
@@ -139,26 +147,27 @@ static void test_event_idx(void)
 	struct iovec iov[2 * NUM];
 	struct virtq_elem e = { .iov = iov, .max_iov = 2 * NUM };
 	char status;
-	struct virtq vq;
+	struct virtq_device *vq;
 	int i;
 
-	reset_rings(&vq, true);
+	vq = reset_rings(true);
 	set_desc(0, &status, 1, VRING_DESC_F_WRITE, 0);
 	for (i = 0; i < 3; i++)
 		make_available(0);
 	avail.ring[NUM] = 2;	/* used_event: interrupt me when entry 2 is used */
-	virtq_pop(&vq, &e);
-	virtq_push(&vq, 0, 1);
-	ok(virtq_publish(&vq), "the first publish interrupts (nothing signalled yet)");
-	virtq_pop(&vq, &e);
-	virtq_push(&vq, 0, 1);
-	ok(!virtq_publish(&vq), "used index 2 has not passed used_event 2: no interrupt");
-	virtq_pop(&vq, &e);
-	virtq_push(&vq, 0, 1);
-	ok(virtq_publish(&vq), "used index 3 passed it: interrupt");
-	ok(!virtq_kicks_on(&vq) && used.avail_event == 3, "kicks on: avail_event is our next entry, nothing pending");
+	virtq_pop(vq, &e);
+	virtq_push(vq, 0, 1);
+	ok(virtq_publish(vq), "the first publish interrupts (nothing signalled yet)");
+	virtq_pop(vq, &e);
+	virtq_push(vq, 0, 1);
+	ok(!virtq_publish(vq), "used index 2 has not passed used_event 2: no interrupt");
+	virtq_pop(vq, &e);
+	virtq_push(vq, 0, 1);
+	ok(virtq_publish(vq), "used index 3 passed it: interrupt");
+	ok(!virtq_kicks_on(vq) && used.avail_event == 3, "kicks on: avail_event is our next entry, nothing pending");
 	make_available(0);
-	ok(virtq_kicks_on(&vq), "a buffer that came meanwhile is seen when kicks go back on");
+	ok(virtq_kicks_on(vq), "a buffer that came meanwhile is seen when kicks go back on");
+	virtq_device_free(vq);
 }
 
 /* One virtio-blk request through vblk_handle: header, optional data, status. */
