@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A split virtqueue (virtio 1.x, 2.7), from the device's end.
+ * A split virtqueue (virtio 1.x, 2.7), from either end.
  *
  * Device face (struct virtq_device): take the descriptor chains the driver made available, give
  * them back as used, and decide when the driver needs an interrupt and when it should kick us.
  * Ring addresses are the driver's (IOVAs); a translate callback turns them into our pointers.
  *
- * The structure is private: callers use the functions. One thread owns a queue; the other end
+ * Driver face (struct virtq_driver): lay out the rings in memory we allocated, make chains of
+ * our buffers available (directly or through an indirect table), decide when the device needs a
+ * kick, and take back what it used, trusting nothing it wrote. Addresses the device sees come
+ * from an addr_of callback (a user virtual address for vhost, an IOVA behind an IOMMU).
+ *
+ * Both are the same ring (virtq_ring.h): same layout, same notification rules, same ordering.
+ * The structures are private: callers use the functions. One thread owns a queue; the other end
  * may run anywhere (another thread, another process, the kernel, a guest).
  */
 #ifndef ZC_VIRTQ_H
@@ -88,5 +94,72 @@ bool virtq_kicks_on(struct virtq_device *vq);
 uint16_t virtq_next_avail(const struct virtq_device *vq);
 /* The index of the next used entry we fill: after virtq_publish(), the used index the driver sees. */
 uint16_t virtq_next_used(const struct virtq_device *vq);
+
+/* ---- driver face ---- */
+
+/* The address the device uses for [ptr, ptr + len) of our memory; VIRTQ_NO_ADDR if it has none. */
+typedef uint64_t (*virtq_addr_fn)(void *ctx, const void *ptr, size_t len);
+#define VIRTQ_NO_ADDR UINT64_MAX
+
+struct virtq_driver;
+
+struct virtq_driver_cfg {
+	unsigned num;			/* entries, a power of two up to 32768 */
+	void *mem;			/* virtq_driver_mem_size() bytes at its alignment: rings, then tables */
+	/* VIRTIO_RING_F_INDIRECT_DESC: descriptors in each head's indirect table; 0 for none */
+	unsigned table_len;
+	bool event_idx;			/* VIRTIO_RING_F_EVENT_IDX negotiated */
+	uint16_t start;			/* first index of both rings: 0 for a device just reset */
+	virtq_addr_fn addr_of;		/* NULL: the device uses our pointers */
+	void *ctx;
+};
+
+/* Where the device finds the three parts (VHOST_SET_VRING_ADDR, a transport's queue registers). */
+struct virtq_ring_addrs {
+	uint64_t desc, avail, used;
+};
+
+/*
+ * The memory a driver queue of num entries needs, indirect tables of table_len descriptors
+ * included: the bytes, and in *align the alignment of its start. 0 for a size it cannot have.
+ */
+size_t virtq_driver_mem_size(unsigned num, unsigned table_len, size_t *align);
+/*
+ * Lay out the rings in cfg->mem (zeroed, then both indices at start) and every descriptor free.
+ * 0, -EINVAL (size, table length, memory misaligned), -ENOMEM, -EFAULT (no address for the rings).
+ */
+int virtq_driver_new(struct virtq_driver **d, const struct virtq_driver_cfg *cfg);
+void virtq_driver_free(struct virtq_driver *d);
+void virtq_driver_ring_addrs(const struct virtq_driver *d, struct virtq_ring_addrs *addrs);
+
+/*
+ * Make a chain available: the device-readable buffers out, then the writable ones in. token
+ * (not NULL) comes back from virtq_driver_get_used(). With tables, a chain of two buffers or more
+ * that fits one goes indirect and takes one descriptor of the ring. The device sees it after
+ * virtq_driver_kick_prepare(). 0; -ENOSPC while there are not enough free descriptors; -EINVAL
+ * for a chain that can never fit, no buffer, no token or a buffer of 4 GiB or more; -EFAULT for a
+ * buffer addr_of has no address for; -EIO once the queue is broken.
+ */
+int virtq_driver_add(struct virtq_driver *d, const struct iovec *out, unsigned n_out, const struct iovec *in,
+		     unsigned n_in, void *token);
+/* Publish the added chains. Returns whether the device must be kicked for them. */
+bool virtq_driver_kick_prepare(struct virtq_driver *d);
+/*
+ * Take back the next used chain: 1 with its token and the bytes the device wrote, 0 when there is
+ * none. -EIO when the device wrote nonsense (an id that is not the head of a chain in flight, a
+ * length past the chain's writable bytes, more used entries than chains in flight): the queue is
+ * broken from then on, reset the device.
+ */
+int virtq_driver_get_used(struct virtq_driver *d, void **token, uint32_t *len);
+/*
+ * Interrupts: off while we take used chains anyway, back on before we wait.
+ * virtq_driver_interrupts_on() returns true if chains were used meanwhile (take them, no
+ * interrupt will come for them).
+ */
+void virtq_driver_interrupts_off(struct virtq_driver *d);
+bool virtq_driver_interrupts_on(struct virtq_driver *d);
+/* Chains added and not yet taken back. */
+unsigned virtq_driver_in_flight(const struct virtq_driver *d);
+bool virtq_driver_broken(const struct virtq_driver *d);
 
 #endif
