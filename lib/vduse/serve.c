@@ -59,7 +59,7 @@ struct served_vq {
 	unsigned index;
 	bool enabled;
 	int kickfd;
-	struct virtq vq;
+	struct virtq_device *vq;
 	struct request req[BATCH];
 	struct inflight_vq *rec;
 	struct worker *w;
@@ -137,12 +137,10 @@ static void inject_irq(struct served_vq *q)
 
 static void publish(struct served_vq *q)
 {
-	if (q->vq.used_idx == __atomic_load_n(&q->vq.used->idx, __ATOMIC_RELAXED))
-		return;
-	if (virtq_publish(&q->vq))
+	if (virtq_publish(q->vq))
 		inject_irq(q);
 	/* after the ring: a record ahead of the ring would hide a request from the next server */
-	__atomic_store_n(&q->rec->completed, q->vq.used_idx, __ATOMIC_RELEASE);
+	__atomic_store_n(&q->rec->completed, virtq_next_used(q->vq), __ATOMIC_RELEASE);
 }
 
 /* Requests k, k + parts, k + 2 parts... of a batch of n. */
@@ -225,17 +223,17 @@ static unsigned drain(struct served_vq *q)
 		unsigned n = 0, i;
 		int r;
 
-		while (n < BATCH && (r = virtq_pop(&q->vq, &q->req[n].elem)) != 0)
+		while (n < BATCH && (r = virtq_pop(q->vq, &q->req[n].elem)) != 0)
 			q->req[n++].ok = r > 0;
 		if (!n)
 			return total;
-		__atomic_store_n(&q->rec->taken, q->vq.last_avail, __ATOMIC_RELEASE);
+		__atomic_store_n(&q->rec->taken, virtq_next_avail(q->vq), __ATOMIC_RELEASE);
 		if (n == 1 || !w->nhelpers)
 			handle_share(q, n, 0, 1, &w->blk);	/* nobody to wake for one request */
 		else
 			run_batch(w, q, n);
 		for (i = 0; i < n; i++)
-			virtq_push(&q->vq, q->req[i].elem.head, q->req[i].written);
+			virtq_push(q->vq, q->req[i].elem.head, q->req[i].written);
 		publish(q);
 		total += n;
 	}
@@ -257,7 +255,7 @@ static bool poll_for_more(struct served_vq *q, unsigned poll_us)
 		return false;
 	end = now_ns() + poll_us * 1000ULL;
 	do {
-		if (virtq_pending(&q->vq))
+		if (virtq_pending(q->vq))
 			return true;
 		cpu_relax();
 	} while (now_ns() < end);
@@ -269,16 +267,16 @@ static void serve_queue(struct served_vq *q)
 	struct server *s = q->w->s;
 
 	pthread_rwlock_rdlock(&s->maps);
-	virtq_kicks_off(&q->vq);
+	virtq_kicks_off(q->vq);
 	for (;;) {
 		drain(q);
 		if (poll_for_more(q, s->o->poll_us)) {
 			q->w->polled++;
 			continue;
 		}
-		if (!virtq_kicks_on(&q->vq))
+		if (!virtq_kicks_on(q->vq))
 			break;
-		virtq_kicks_off(&q->vq);
+		virtq_kicks_off(q->vq);
 	}
 	pthread_rwlock_unlock(&s->maps);
 }
@@ -376,31 +374,32 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 {
 	struct vduse_vq_info info = { .index = q->index };
 	struct vduse_vq_eventfd kick = { .index = q->index };
-	void *desc, *avail, *used;
+	/* resume: in-order completion, the used index is where the dead server's work ends */
+	struct virtq_device_cfg cfg = { .resume = resume, .translate = iotlb_translate, .ctx = &s->iotlb };
+	struct virtq_part_sizes size;
 	uint16_t start;
 	unsigned i;
+	int err;
 
 	if (ioctl(s->fd, VDUSE_VQ_GET_INFO, &info))
 		return fail(s, -errno, "VDUSE_VQ_GET_INFO of queue %u", q->index);
 	if (!info.ready)
 		return 0;
-	desc = map_ring(s, info.desc_addr, (uint64_t)info.num * sizeof(struct vring_desc));
-	avail = map_ring(s, info.driver_addr, sizeof(struct vring_avail) + (info.num + 1) * sizeof(uint16_t));
-	used = map_ring(s, info.device_addr,
-			sizeof(struct vring_used) + info.num * sizeof(struct vring_used_elem) + sizeof(uint16_t));
-	if (!desc || !avail || !used)
+	virtq_part_sizes(info.num, &size);
+	cfg.desc = map_ring(s, info.desc_addr, size.desc);
+	cfg.avail = map_ring(s, info.driver_addr, size.avail);
+	cfg.used = map_ring(s, info.device_addr, size.used);
+	if (!cfg.desc || !cfg.avail || !cfg.used)
 		return fail(s, -EIO, "queue %u: its rings are not in the device's IOTLB", q->index);
+	cfg.num = info.num;
+	cfg.event_idx = s->features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
+	cfg.start = info.split.avail_index;
+	if ((err = virtq_device_new(&q->vq, &cfg)))
+		return fail(s, err, "queue %u of %u entries", q->index, info.num);
+	start = virtq_next_avail(q->vq);
 	q->rec = &s->rec->vq[q->index];
-	if (resume) {
-		/* in-order completion: the used index is where the dead server's work ends */
-		start = __atomic_load_n(&((struct vring_used *)used)->idx, __ATOMIC_ACQUIRE);
-		if (q->rec->desc_addr == info.desc_addr)
-			s->st->resubmitted += (uint16_t)(q->rec->taken - start);
-	} else {
-		start = info.split.avail_index;
-	}
-	virtq_init(&q->vq, info.num, desc, avail, used, s->features & (1ULL << VIRTIO_RING_F_EVENT_IDX), start,
-		   iotlb_translate, &s->iotlb);
+	if (resume && q->rec->desc_addr == info.desc_addr)
+		s->st->resubmitted += (uint16_t)(q->rec->taken - start);
 	q->rec->desc_addr = info.desc_addr;
 	q->rec->taken = q->rec->completed = start;
 	for (i = 0; i < BATCH; i++) {
@@ -439,6 +438,7 @@ static void stop_vq(struct server *s, struct served_vq *q)
 		free(q->req[i].elem.iov);
 		free(q->req[i].scratch);
 	}
+	virtq_device_free(q->vq);
 	memset(q, 0, sizeof(*q));
 	q->kickfd = -1;
 }
@@ -628,7 +628,7 @@ static uint16_t vq_state(struct server *s, unsigned index)
 	struct vduse_vq_info info = { .index = index };
 
 	if (index < s->nvq && s->vqs[index].enabled)
-		return __atomic_load_n(&s->vqs[index].vq.last_avail, __ATOMIC_RELAXED);
+		return virtq_next_avail(s->vqs[index].vq);
 	return ioctl(s->fd, VDUSE_VQ_GET_INFO, &info) ? 0 : info.split.avail_index;
 }
 

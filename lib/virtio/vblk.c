@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "virtio/iov.h"
+
 #define SECTOR 512ULL
 
 /* The size of a regular file or block device; -EINVAL for anything else. */
