@@ -25,7 +25,7 @@
 #include "vduse/vdpa_nl.h"
 #include "vduse/vduse.h"
 #include "vfio.h"
-#include "vhost.h"
+#include "vhost/vhost.h"
 
 const struct feat_probe feat_probes[] = {
 	{ "udmabuf", "DMABUFs from memfd pages (/dev/udmabuf)", udmabuf_probe },

@@ -30,7 +30,8 @@ static int errno_of_nle(int nle)
 	}
 }
 
-int genl_open(struct genl *g, const char *family)
+/* A socket of `protocol` that asks for the kernel's reason with each error (older kernels ignore it). */
+static int socket_open(struct genl *g, int protocol)
 {
 	int one = 1, err;
 
@@ -38,20 +39,34 @@ int genl_open(struct genl *g, const char *family)
 	g->sk = nl_socket_alloc();
 	if (!g->sk)
 		return -ENOMEM;
-	err = genl_connect(g->sk);
-	if (err < 0)
-		goto fail;
-	/* ask for the kernel's reason with each error; older kernels ignore it */
+	err = nl_connect(g->sk, protocol);
+	if (err < 0) {
+		nl_socket_free(g->sk);
+		g->sk = NULL;
+		return errno_of_nle(err);
+	}
 	setsockopt(nl_socket_get_fd(g->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	return 0;
+}
+
+int genl_open(struct genl *g, const char *family)
+{
+	int err = socket_open(g, NETLINK_GENERIC);
+
+	if (err)
+		return err;
 	err = genl_ctrl_resolve(g->sk, family);
-	if (err < 0)
-		goto fail;
+	if (err < 0) {
+		genl_close(g);
+		return errno_of_nle(err);
+	}
 	g->family = err;
 	return 0;
-fail:
-	nl_socket_free(g->sk);
-	g->sk = NULL;
-	return errno_of_nle(err);
+}
+
+int rtnl_open(struct genl *g)
+{
+	return socket_open(g, NETLINK_ROUTE);
 }
 
 void genl_close(struct genl *g)

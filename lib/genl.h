@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Generic netlink through libnl-genl-3: one socket helper for every family we speak. */
+/*
+ * Netlink through libnl-3: one socket and transaction helper for every generic netlink family we
+ * speak, and for rtnetlink (links, qdiscs, filters).
+ */
 #ifndef ZC_GENL_H
 #define ZC_GENL_H
 
@@ -14,6 +17,8 @@ struct genl {
 
 /* Connect and resolve `family`: -ENOENT when the kernel has no such family. */
 int genl_open(struct genl *g, const char *family);
+/* An rtnetlink socket with the same transactions (messages from nlmsg_alloc_simple()). */
+int rtnl_open(struct genl *g);
 void genl_close(struct genl *g);
 
 /* A new request of `cmd` (NLM_F_DUMP in flags for a dump); NULL on ENOMEM. */

@@ -34,6 +34,7 @@ static const struct object *const objects[] = {
 	&trace_object,
 #endif
 	&vduse_object,
+	&vhost_object,
 	&version_object,
 	&help_object,
 };

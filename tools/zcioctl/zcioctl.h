@@ -21,6 +21,7 @@ extern const struct object feature_object;
 extern const struct object ffs_object;
 extern const struct object trace_object;
 extern const struct object vduse_object;
+extern const struct object vhost_object;
 extern const struct object version_object;
 
 #endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "bpf/vhost_zc_count.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf/vhost_zc.h"
+#include "bpf/vhost_zc.skel.h"
+
+struct vhost_zc {
+	struct vhost_zc_bpf *skel;
+};
+
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+int vhost_zc_start(pid_t owner, struct vhost_zc **out, char *why, size_t why_len)
+{
+	struct vhost_zc *z = calloc(1, sizeof(*z));
+	int err;
+
+	why[0] = '\0';
+	if (!z)
+		return -ENOMEM;
+	libbpf_set_print(quiet_libbpf);
+	z->skel = vhost_zc_bpf__open();
+	if (!z->skel) {
+		err = -errno;
+		goto fail;
+	}
+	z->skel->rodata->owner_tgid = owner;
+	err = vhost_zc_bpf__load(z->skel);
+	if (!err)
+		err = vhost_zc_bpf__attach(z->skel);
+	if (err)
+		goto fail;
+	*out = z;
+	return 0;
+fail:
+	if (err == -EPERM || err == -EACCES)
+		snprintf(why, why_len, "loading BPF programs needs root or CAP_BPF+CAP_PERFMON");
+	else
+		snprintf(why, why_len, "kprobes on handle_tx_zerocopy, vhost_zerocopy_complete and skb_copy_ubufs "
+			 "(a kernel with KPROBES, BTF and vhost_net built in or loaded)");
+	vhost_zc_bpf__destroy(z->skel);
+	free(z);
+	return err < 0 ? err : -err;
+}
+
+/* ---- naming the kernel functions on a copy's stack ---- */
+
+struct ksym {
+	uint64_t addr;
+	char name[64];
+};
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* /proc/kallsyms' text symbols, sorted by address; the count or -errno. */
+static int load_ksyms(struct ksym **out)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	struct ksym *syms = NULL;
+	size_t n = 0, cap = 0;
+	char line[256], type;
+	unsigned long long addr;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char name[64];
+
+		if (sscanf(line, "%llx %c %63s", &addr, &type, name) != 3 || (type != 't' && type != 'T') || !addr)
+			continue;
+		if (n == cap) {
+			struct ksym *bigger = realloc(syms, (cap = cap ? 2 * cap : 4096) * sizeof(*syms));
+
+			if (!bigger) {
+				free(syms);
+				fclose(f);
+				return -ENOMEM;
+			}
+			syms = bigger;
+		}
+		syms[n].addr = addr;
+		memcpy(syms[n].name, name, sizeof(name));
+		n++;
+	}
+	fclose(f);
+	qsort(syms, n, sizeof(*syms), by_addr);
+	*out = syms;
+	return (int)n;
+}
+
+static const char *ksym_name(const struct ksym *syms, int n, uint64_t addr)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (syms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return n && syms[lo].addr <= addr ? syms[lo].name : "?";
+}
+
+/* The copy helpers themselves say nothing about the cause: skip them. */
+static bool copy_helper(const char *name)
+{
+	return !strcmp(name, "skb_copy_ubufs") || !strncmp(name, "skb_orphan_frags", 16) ||
+	       !strncmp(name, "skb_zerocopy", 12) || !strcmp(name, "pskb_expand_head");
+}
+
+/* "deliver_skb <- __netif_receive_skb_core": the first two callers past the copy helpers */
+static void describe_stack(const uint64_t *ips, const struct ksym *syms, int nsyms, char *buf, size_t len)
+{
+	unsigned i, named = 0;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < VZC_STACK_DEPTH && ips[i] && named < 2; i++) {
+		const char *name = ksym_name(syms, nsyms, ips[i]);
+
+		if (copy_helper(name))
+			continue;
+		off += snprintf(buf + off, off < len ? len - off : 0, "%s%s", named ? " <- " : "", name);
+		named++;
+	}
+}
+
+static void read_causes(struct vhost_zc *z, struct vhost_zc_counts *c)
+{
+	int counts = bpf_map__fd(z->skel->maps.copy_counts), stacks = bpf_map__fd(z->skel->maps.copy_stacks);
+	struct ksym *syms = NULL;
+	int nsyms = load_ksyms(&syms);
+	uint32_t key, next, *prev = NULL;
+
+	while (c->ncauses < VZC_MAX_CAUSES && !bpf_map_get_next_key(counts, prev, &next)) {
+		uint64_t ips[VZC_STACK_DEPTH] = { 0 }, n = 0;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(counts, &key, &n) || bpf_map_lookup_elem(stacks, &key, ips))
+			continue;
+		describe_stack(ips, syms, nsyms > 0 ? nsyms : 0, c->causes[c->ncauses].where,
+			       sizeof(c->causes[c->ncauses].where));
+		c->causes[c->ncauses++].count = n;
+	}
+	free(syms);
+}
+
+int vhost_zc_read(struct vhost_zc *z, struct vhost_zc_counts *c)
+{
+	int fd = bpf_map__fd(z->skel->maps.counters);
+	uint64_t v[VZC_NR] = { 0 };
+	uint32_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < VZC_NR; i++)
+		if (bpf_map_lookup_elem(fd, &i, &v[i]))
+			return -errno;
+	c->zerocopy = v[VZC_DONE];
+	c->failed = v[VZC_FAILED];
+	c->copies = v[VZC_COPIED];
+	c->worker_runs = v[VZC_DEVICE_SEEN];
+	read_causes(z, c);
+	return 0;
+}
+
+void vhost_zc_stop(struct vhost_zc *z)
+{
+	if (!z)
+		return;
+	vhost_zc_bpf__destroy(z->skel);
+	free(z);
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* zcioctl vhost: vhost-net driven from userspace, and whether its zero-copy transmit is real. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/err.h"
+#include "cli/json.h"
+#include "cli/report.h"
+#include "fsutil.h"
+#include "netdev.h"
+#include "sig.h"
+#include "vhost/net_test.h"
+#include "vhost/vhost.h"
+#include "virtio/features.h"
+#include "zcioctl.h"
+
+/* The device is missing (exit 3) or cannot be opened. */
+static int device_error(int err, const char *path)
+{
+	if (err == -ENOENT)
+		return zc_unsupported(ENOENT, "the kernel needs VHOST_NET (modprobe vhost_net)", "no %s", path);
+	if (err == -EACCES || err == -EPERM)
+		return zc_err(-err, "run as root", "opening %s", path);
+	return zc_err(-err, NULL, "opening %s", path);
+}
+
+/* "features": the number; "feature_names": what each set bit is (bit_N when we know no name). */
+static void print_features(const char *key, const char *label, enum feature_space space, uint64_t v)
+{
+	char names_key[48];
+	unsigned bit;
+
+	snprintf(names_key, sizeof(names_key), "%s_names", key);
+	print_string(PRINT_TEXT, NULL, "%s", label);
+	print_hex(PRINT_ANY, key, " 0x%llx", v);
+	out_open_array(names_key);
+	for (bit = 0; bit < 64; bit++) {
+		const char *name = feature_name(space, bit);
+		char unknown[16];
+
+		if (!(v & (1ULL << bit)))
+			continue;
+		if (!name) {
+			snprintf(unknown, sizeof(unknown), "bit_%u", bit);
+			name = unknown;
+		}
+		print_string(PRINT_ANY, NULL, " %s", name);
+	}
+	out_close_array();
+	print_nl();
+}
+
+static int do_features(struct args *a)
+{
+	const char *device = VHOST_NET_DEV;
+	uint64_t features, backend;
+	int fd, err, zcopytx;
+	const struct kw kws[] = {
+		{ "device", KW_STR, &device, 0, 4095 },
+		{ 0 },
+	};
+
+	if ((err = args_parse_kw(a, kws)))
+		return err;
+	fd = vhost_open(device);
+	if (fd < 0)
+		return device_error(fd, device);
+	err = vhost_get_features(fd, &features);
+	if (err) {
+		zc_err(-err, NULL, "VHOST_GET_FEATURES on %s", device);
+		goto out;
+	}
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "device", "%s\n", device);
+	print_features("features", "  features", FEATURES_VHOST_NET, features);
+	if (!vhost_get_backend_features(fd, &backend))
+		print_features("backend_features", "  backend features", FEATURES_VHOST_BACKEND, backend);
+	zcopytx = vhost_net_zcopytx();
+	if (zcopytx >= 0)
+		print_bool(PRINT_ANY, "zerocopy_tx", "  zero-copy transmit (vhost_net.experimental_zcopytx): %s\n",
+			   zcopytx);
+	out_close_object();
+out:
+	close(fd);
+	return err;
+}
+
+/* ---- test ---- */
+
+static const char *const directions[] = { "tx", "rx", "both", NULL };
+static const char *const on_off[] = { "on", "off", NULL };
+
+static void print_direction(const char *key, const char *label, const struct vhost_net_dir_result *d, bool verified)
+{
+	double secs = d->elapsed_ns / 1e9;
+
+	out_open_object(key);
+	print_string(PRINT_TEXT, NULL, "%s:", label);
+	print_uint(PRINT_ANY, "frames", " %llu frames", d->frames);
+	print_uint(PRINT_ANY, "bytes", ", %llu bytes", d->bytes);
+	print_float(PRINT_ANY, "seconds", " in %.3f s", secs);
+	print_float(PRINT_ANY, "frames_per_sec", ", %.0f frames/s", secs > 0 ? d->frames / secs : 0);
+	print_float(PRINT_ANY, "gbit_per_sec", ", %.3f Gbit/s", secs > 0 ? d->bytes * 8 / secs / 1e9 : 0);
+	print_uint(PRINT_ANY, "kicks", ", kicks %llu", d->kicks);
+	print_uint(PRINT_ANY, "calls", ", interrupts %llu", d->calls);
+	if (verified) {
+		print_uint(PRINT_ANY, "verified", ", verified %llu", d->verified);
+		print_uint(PRINT_ANY, "bad", ", bad %llu", d->bad);
+	}
+	print_nl();
+	out_close_object();
+}
+
+/* Who forced the copies, in words where the stack says it plainly. */
+static const char *copy_cause(const char *where)
+{
+	static const struct {
+		const char *fn, *cause;
+	} known[] = {
+		{ "deliver_skb", "a packet socket (tcpdump, AF_PACKET) on the path" },
+		{ "tpacket_rcv", "a packet socket (tcpdump, AF_PACKET) on the path" },
+		{ "packet_rcv", "a packet socket (tcpdump, AF_PACKET) on the path" },
+		{ "__netif_receive_skb_core", "delivery to the local stack or a packet socket" },
+		{ "veth_xmit", "a veth on the path" },
+		{ "tun_net_xmit", "delivery into a tap (tap to tap)" },
+		{ "ip_rcv", "delivery to the local IP stack" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strncmp(where, known[i].fn, strlen(known[i].fn)))
+			return known[i].cause;
+	return "";
+}
+
+static void print_zerocopy(const struct vhost_net_test_result *r)
+{
+	const struct vhost_zc_counts *z = &r->zc;
+	unsigned i;
+
+	out_open_object("zerocopy");
+	print_string(PRINT_TEXT, NULL, "%s", "zero-copy:");
+	if (r->zcopytx >= 0)
+		print_bool(PRINT_ANY, "enabled", " experimental_zcopytx %s", r->zcopytx);
+	print_bool(PRINT_ANY, "counted", ", counted in the kernel %s", r->zc_counted);
+	if (!r->zc_counted) {
+		print_string(PRINT_ANY, "why_not", " (%s)\n", r->zc_why);
+		out_close_object();
+		return;
+	}
+	print_uint(PRINT_ANY, "completed", ": %llu buffers completed zero-copy", z->zerocopy);
+	print_uint(PRINT_ANY, "copied_after", ", %llu copied by the stack", z->failed);
+	print_uint(PRINT_ANY, "copied_by_vhost", ", %llu copied by vhost",
+		   r->tx.frames > z->zerocopy + z->failed ? r->tx.frames - z->zerocopy - z->failed : 0);
+	print_text(" (below 256 bytes, too many pending, or backing off after copies)\n");
+	out_open_array("copy_causes");
+	for (i = 0; i < z->ncauses; i++) {
+		out_open_object(NULL);
+		print_uint(PRINT_ANY, "count", "  %llu copies", z->causes[i].count);
+		print_string(PRINT_ANY, "stack", " forced at %s", z->causes[i].where);
+		if (copy_cause(z->causes[i].where)[0])
+			print_string(PRINT_ANY, "cause", ": %s", copy_cause(z->causes[i].where));
+		print_nl();
+		out_close_object();
+	}
+	out_close_array();
+	out_close_object();
+}
+
+static void print_test(const struct vhost_net_test_opts *o, const struct vhost_net_test_result *r)
+{
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "tap", "tap %s", r->tap);
+	print_bool(PRINT_ANY, "made_tap", " (made for this run %s)", r->made_tap);
+	print_hex(PRINT_ANY, "features", ", features 0x%llx", r->features);
+	print_uint(PRINT_ANY, "size", ", frames of %llu bytes", o->size);
+	print_uint(PRINT_ANY, "queue_size", ", queues of %llu\n", o->queue_size);
+	if (o->tx) {
+		print_direction("tx", "TX", &r->tx, o->verify);
+		print_latency_figures("tx_latency", "  completion (avail to used)", &r->tx_latency);
+		print_uint(PRINT_ANY, "peak_inflight", "  in flight: peak %llu", r->peak_inflight);
+		print_float(PRINT_ANY, "mean_inflight", ", mean %.1f", r->mean_inflight);
+		print_uint(PRINT_ANY, "overtaken", "; used before an earlier head %llu\n", r->overtaken);
+		print_zerocopy(r);
+	}
+	if (o->rx)
+		print_direction("rx", "RX", &r->rx, true);
+	print_uint(PRINT_ANY, "foreign", "frames not ours on the tap: %llu\n", r->foreign);
+	out_close_object();
+}
+
+static int do_test(struct args *a)
+{
+	uint64_t size = 1500, count = 1000, queue_size = 256, inflight = 0, delay = 0, timeout = 5000;
+	int direction = 0, vnet_hdr = 0, zerocopy_count = 0, err;
+	const char *tap = NULL;
+	bool verify = false;
+	struct vhost_net_test_result r;
+	char why[256];
+	const struct kw kws[] = {
+		{ "tap", KW_STR, &tap, 0, IFNAMSIZ - 1 },
+		{ "direction", KW_CHOICE, &direction, .choices = directions },
+		{ "size", KW_SIZE, &size, VHOST_NET_FRAME_MIN, VHOST_NET_FRAME_MAX },
+		{ "count", KW_U64, &count, 1, 1ULL << 32 },
+		{ "queue-size", KW_U64, &queue_size, 2, 32768 },
+		{ "inflight", KW_U64, &inflight, 1, 32768 },
+		{ "vnet-hdr", KW_CHOICE, &vnet_hdr, .choices = on_off },
+		{ "delay", KW_U64, &delay, 0, 10000000 },
+		{ "verify", KW_FLAG, &verify },
+		{ "timeout", KW_U64, &timeout, 1, 3600000 },
+		{ "zerocopy-count", KW_CHOICE, &zerocopy_count, .choices = on_off },
+		{ 0 },
+	};
+
+	if ((err = args_parse_kw(a, kws)))
+		return err;
+	if (queue_size & (queue_size - 1))
+		return zc_usage("argument \"%" PRIu64 "\" of \"queue-size\" is wrong: expected a power of two", queue_size);
+	if (inflight > queue_size)
+		return zc_usage("\"inflight\" %" PRIu64 " is more than the queue size %" PRIu64, inflight, queue_size);
+	if (tap && !strcmp(tap, "auto"))
+		tap = NULL;
+	if (delay && tap)
+		return zc_usage("\"delay\" needs the sink of a tap made for the run (tap auto)");
+	const struct vhost_net_test_opts o = {
+		.device = VHOST_NET_DEV, .tap = tap, .tx = direction != 1, .rx = direction != 0, .size = size,
+		.count = count, .queue_size = queue_size, .inflight = inflight, .vnet_hdr = vnet_hdr == 0,
+		.delay_us = delay, .verify = verify, .timeout_ms = timeout, .count_zerocopy = zerocopy_count == 0,
+		.seed = 1,
+	};
+
+	sig_catch_stop();
+	err = vhost_net_test(&o, &r, why, sizeof(why));
+	sig_restore();
+	if (err == -ENOENT && !path_exists(VHOST_NET_DEV))
+		return device_error(err, VHOST_NET_DEV);
+	if (err == -EINTR)
+		zc_err(EINTR, NULL, "stopped by a signal: %s", why);
+	else if (err)
+		zc_err(-err, NULL, "%s", why);
+	else if (r.tx.bad || r.rx.bad)
+		err = zc_err(0, "the frames that arrived differ from those sent", "%llu bad frames",
+			     (unsigned long long)(r.tx.bad + r.rx.bad));
+	print_test(&o, &r);
+	return err;
+}
+
+static int do_cleanup(struct args *a)
+{
+	int err = args_done(a), n;
+
+	if (err)
+		return err;
+	n = sink_cleanup();
+	if (n < 0)
+		return zc_err(-n, n == -EPERM ? "run as root" : NULL, "removing the sinks of taps that are gone");
+	out_open_object(NULL);
+	print_uint(PRINT_ANY, "removed", "removed %llu sinks\n", n);
+	out_close_object();
+	return 0;
+}
+
+static const struct cmd vhost_cmds[] = {
+	{ "features", do_features, "[device PATH]", "the device's and the backend's features, by name" },
+	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N] [count N] [queue-size N] [inflight N] "
+			   "[vnet-hdr on|off] [delay USEC] [verify] [timeout MS] [zerocopy-count on|off]",
+	  "be a guest's virtio-net driver: frames through vhost-net and a tap, zero-copy counted in the kernel" },
+	{ "cleanup", do_cleanup, "", "remove the sinks that killed runs left behind" },
+	{ 0 },
+};
+
+const struct object vhost_object = { "vhost", vhost_cmds, NULL, "vhost-net driven from userspace" };
