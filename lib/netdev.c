@@ -32,6 +32,9 @@ int tap_open(const char *name, bool vnet_hdr, int hdr_len, bool offloads, struct
 	t->created = !name || !*name;
 	if (!t->created && strlen(name) >= IFNAMSIZ)
 		return -ENAMETOOLONG;
+	/* TUNSETIFF would make a tap of a name that is free: a name given must be there already */
+	if (!t->created && netdev_index(name) < 0)
+		return -ENODEV;
 	if (!t->created)
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	t->fd = open(TUN_DEV, O_RDWR | O_CLOEXEC);

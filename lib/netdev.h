@@ -27,7 +27,7 @@ struct tap {
  * Open the tap `name`, or make a new one when name is NULL or "" (the kernel names it). With
  * vnet_hdr, every frame carries a virtio_net_hdr of hdr_len bytes (10, or 12 with MRG_RXBUF or
  * VERSION_1), and offloads turns on checksum and TSO so that large frames travel whole.
- * -EINVAL when `name` exists but is not a tap.
+ * -ENODEV when there is no `name`, -EINVAL when it is not a tap.
  */
 int tap_open(const char *name, bool vnet_hdr, int hdr_len, bool offloads, struct tap *t);
 void tap_close(struct tap *t);

@@ -127,21 +127,39 @@ static bool copy_helper(const char *name)
 	       !strncmp(name, "skb_zerocopy", 12) || !strcmp(name, "pskb_expand_head");
 }
 
-/* "deliver_skb <- __netif_receive_skb_core": the first two callers past the copy helpers */
+/*
+ * The first caller past the copy helpers: the one frame every unwinder gets right (the kernel's
+ * "guess" unwinder may add stale addresses further up).
+ */
 static void describe_stack(const uint64_t *ips, const struct ksym *syms, int nsyms, char *buf, size_t len)
 {
-	unsigned i, named = 0;
-	size_t off = 0;
+	unsigned i;
 
-	buf[0] = '\0';
-	for (i = 0; i < VZC_STACK_DEPTH && ips[i] && named < 2; i++) {
+	snprintf(buf, len, "?");
+	for (i = 0; i < VZC_STACK_DEPTH && ips[i]; i++) {
 		const char *name = ksym_name(syms, nsyms, ips[i]);
 
-		if (copy_helper(name))
-			continue;
-		off += snprintf(buf + off, off < len ? len - off : 0, "%s%s", named ? " <- " : "", name);
-		named++;
+		if (!copy_helper(name)) {
+			snprintf(buf, len, "%s", name);
+			return;
+		}
 	}
+}
+
+/* Add n copies at `where`, to the cause of that name when there is one already. */
+static void add_cause(struct vhost_zc_counts *c, const char *where, uint64_t n)
+{
+	unsigned i;
+
+	for (i = 0; i < c->ncauses; i++)
+		if (!strcmp(c->causes[i].where, where)) {
+			c->causes[i].count += n;
+			return;
+		}
+	if (c->ncauses == VZC_MAX_CAUSES)
+		return;
+	snprintf(c->causes[c->ncauses].where, sizeof(c->causes[c->ncauses].where), "%s", where);
+	c->causes[c->ncauses++].count = n;
 }
 
 static void read_causes(struct vhost_zc *z, struct vhost_zc_counts *c)
@@ -151,16 +169,16 @@ static void read_causes(struct vhost_zc *z, struct vhost_zc_counts *c)
 	int nsyms = load_ksyms(&syms);
 	uint32_t key, next, *prev = NULL;
 
-	while (c->ncauses < VZC_MAX_CAUSES && !bpf_map_get_next_key(counts, prev, &next)) {
+	while (!bpf_map_get_next_key(counts, prev, &next)) {
 		uint64_t ips[VZC_STACK_DEPTH] = { 0 }, n = 0;
+		char where[sizeof(c->causes[0].where)];
 
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(counts, &key, &n) || bpf_map_lookup_elem(stacks, &key, ips))
 			continue;
-		describe_stack(ips, syms, nsyms > 0 ? nsyms : 0, c->causes[c->ncauses].where,
-			       sizeof(c->causes[c->ncauses].where));
-		c->causes[c->ncauses++].count = n;
+		describe_stack(ips, syms, nsyms > 0 ? nsyms : 0, where, sizeof(where));
+		add_cause(c, where, n);
 	}
 	free(syms);
 }

@@ -21,7 +21,7 @@ struct vhost_zc_counts {
 	uint64_t worker_runs;	/* times our worker entered the zero-copy path */
 	unsigned ncauses;
 	struct {
-		char where[96];	/* the kernel functions that asked for the copy, innermost first */
+		char where[64];	/* the kernel function that asked for the copy */
 		uint64_t count;
 	} causes[VZC_MAX_CAUSES];
 };

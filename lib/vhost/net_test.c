@@ -31,6 +31,7 @@
 #define ETHERTYPE_ZC 0x88b5		/* IEEE "local experimental" */
 #define FRAME_HEAD (ETH_HLEN + 8)	/* Ethernet header, then the frame's sequence number */
 #define MAX_MEMORY (1ULL << 30)
+#define VERIFY_RCVBUF (64 << 20)
 #define RX_WINDOW 256			/* frames injected ahead of those received: below the tap's queue of 500 */
 #define BIT(n) (1ULL << (n))
 
@@ -97,22 +98,30 @@ static void build_frame(uint8_t *f, uint32_t size, uint64_t seq, uint64_t seed)
 	pattern_fill(f + FRAME_HEAD, size - FRAME_HEAD, seed, seq * size);
 }
 
-/* 1: ours and right, 0: ours and wrong, -1: not ours (other traffic) */
-static int check_frame(const uint8_t *f, size_t len, uint32_t size, uint64_t seed)
+static uint32_t frame_size(const struct vhost_net_test_opts *o, uint64_t seq)
 {
-	uint64_t le;
+	return o->sizes[seq % o->nsizes];
+}
+
+/* 1: ours and right, 0: ours and wrong, -1: not ours (other traffic) */
+static int check_frame(const uint8_t *f, size_t len, const struct vhost_net_test_opts *o)
+{
+	uint64_t le, seq;
+	uint32_t size;
 
 	if (len < FRAME_HEAD || f[12] != ETHERTYPE_ZC >> 8 || f[13] != (ETHERTYPE_ZC & 0xff))
 		return -1;
 	memcpy(&le, f + ETH_HLEN, sizeof(le));
-	return len == size && pattern_check(f + FRAME_HEAD, size - FRAME_HEAD, seed, le64toh(le) * size) ==
+	seq = le64toh(le);
+	size = frame_size(o, seq);
+	return len == size && pattern_check(f + FRAME_HEAD, size - FRAME_HEAD, o->seed, seq * size) ==
 				      size - FRAME_HEAD;
 }
 
 /* Check a frame that arrived for direction d; false when it was not one of ours. */
 static bool take_frame(struct test *t, struct vhost_net_dir_result *d, const uint8_t *f, size_t len)
 {
-	int ok = check_frame(f, len, t->o->size, t->o->seed);
+	int ok = check_frame(f, len, t->o);
 
 	if (ok < 0) {
 		t->r->foreign++;
@@ -218,6 +227,17 @@ static int setup_queue(struct test *t, unsigned index, uint8_t *ring_mem, uint8_
 	return 0;
 }
 
+static uint32_t largest_size(const struct vhost_net_test_opts *o)
+{
+	uint32_t max = 0;
+	unsigned i;
+
+	for (i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] > max)
+			max = o->sizes[i];
+	return max;
+}
+
 static int setup_rings(struct test *t)
 {
 	size_t align, ring_bytes = virtq_driver_mem_size(t->o->queue_size, 0, &align), stride;
@@ -226,7 +246,7 @@ static int setup_rings(struct test *t)
 
 	if (!ring_bytes)
 		return fail(t, -EINVAL, "a ring of %u entries", t->o->queue_size);
-	t->slot_bytes = (HDR_LEN + t->o->size + 63) & ~(size_t)63;
+	t->slot_bytes = (HDR_LEN + largest_size(t->o) + 63) & ~(size_t)63;
 	if ((err = map_memory(t, ring_bytes, align)))
 		return err;
 	stride = (ring_bytes + align - 1) / align * align;
@@ -242,6 +262,8 @@ static int open_tap(struct test *t)
 
 	if (err == -EINVAL && t->o->tap)
 		return fail(t, err, "%s is not a tap device", t->o->tap);
+	if (err == -ENODEV)
+		return fail(t, err, "no network device %s (tap auto makes a tap for the run)", t->o->tap);
 	if (err)
 		return fail(t, err, "opening the tap%s%s", t->o->tap ? " " : "", t->o->tap ? t->o->tap : "");
 	snprintf(t->r->tap, sizeof(t->r->tap), "%s", t->tap.name);
@@ -264,9 +286,14 @@ static int open_packet_socket(struct test *t)
 		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = t->tap.ifindex,
 	};
 
+	int rcvbuf = VERIFY_RCVBUF;
+
 	t->psock = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, t->o->verify ? htons(ETH_P_ALL) : 0);
 	if (t->psock < 0)
 		return fail(t, -errno, "a packet socket on %s", t->tap.name);
+	/* room for every frame in flight, so that verify sees them all (the drops are counted anyway) */
+	if (t->o->verify && setsockopt(t->psock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(t->psock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(t->psock, (struct sockaddr *)&where, sizeof(where)) < 0)
 		return fail(t, -errno, "binding the packet socket to %s", t->tap.name);
 	return 0;
@@ -313,44 +340,6 @@ static int setup(struct test *t)
 	return err ? fail(t, err, "VHOST_NET_SET_BACKEND %s", t->tap.name) : 0;
 }
 
-/* Undo in reverse, whatever got done: the backend first (it waits for the skbs in flight). */
-static void teardown(struct test *t)
-{
-	unsigned i;
-
-	if (t->vhost >= 0 && t->tap.fd >= 0)
-		set_backend(t, -1);
-	if (t->zc) {
-		t->r->zc_counted = !vhost_zc_read(t->zc, &t->r->zc);
-		vhost_zc_stop(t->zc);
-	}
-	if (t->vhost >= 0)
-		close(t->vhost);
-	for (i = 0; i < 2; i++) {
-		struct queue *q = &t->q[i];
-
-		if (q->kick >= 0)
-			close(q->kick);
-		if (q->call >= 0)
-			close(q->call);
-		virtq_driver_free(q->vq);
-		free(q->free);
-	}
-	if (t->epoll >= 0)
-		close(t->epoll);
-	if (t->psock >= 0)
-		close(t->psock);
-	tap_close(&t->tap);
-	if (t->sink)
-		sink_destroy(t->tap.name);
-	if (t->mem)
-		munmap(t->mem, t->mem_size);
-	free(t->slot_seq);
-	free(t->slot_avail_ns);
-	free(t->seq_done);
-	samples_free(&t->latency);
-}
-
 /* ---- the loops ---- */
 
 static void kick(struct queue *q, struct vhost_net_dir_result *d)
@@ -388,16 +377,21 @@ static int wait_for_device(struct test *t, struct queue *q, struct vhost_net_dir
 	return 0;
 }
 
-/* Frames the packet socket saw (TX verify): every one is checked, none is answered. */
+/* Frames the packet socket saw (TX verify): every one is checked; those it had no room for counted. */
 static void drain_packet_socket(struct test *t)
 {
 	static uint8_t frame[VHOST_NET_FRAME_MAX + 64];
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
 	ssize_t n;
 
 	if (!t->o->verify)
 		return;
 	while ((n = recv(t->psock, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC)) >= 0)
 		take_frame(t, &t->r->tx, frame, (size_t)n);
+	/* reading the statistics resets them */
+	if (!getsockopt(t->psock, SOL_PACKET, PACKET_STATISTICS, &st, &len))
+		t->r->verify_dropped += st.tp_drops;
 }
 
 static int tx_add(struct test *t, uint64_t seq, unsigned inflight)
@@ -405,11 +399,12 @@ static int tx_add(struct test *t, uint64_t seq, unsigned inflight)
 	struct queue *q = &t->q[VHOST_NET_TX];
 	unsigned s = q->free[q->nfree - 1];
 	uint8_t *buf = slot(t, q, s);
-	struct iovec iov = { buf, HDR_LEN + t->o->size };
+	uint32_t size = frame_size(t->o, seq);
+	struct iovec iov = { buf, HDR_LEN + size };
 	int err;
 
 	memset(buf, 0, HDR_LEN);
-	build_frame(buf + HDR_LEN, t->o->size, seq, t->o->seed);
+	build_frame(buf + HDR_LEN, size, seq, t->o->seed);
 	err = virtq_driver_add(q->vq, &iov, 1, NULL, 0, (void *)(uintptr_t)(s + 1));
 	if (err)
 		return err;
@@ -455,9 +450,9 @@ static int reap(struct test *t, struct queue *q, void (*done)(struct test *, uns
 static void tx_used(struct test *t, unsigned s, uint32_t len)
 {
 	(void)len;	/* always 0 on TX */
+	t->r->tx.bytes += frame_size(t->o, t->slot_seq[s]);
 	tx_done(t, s);
 	t->r->tx.frames++;
-	t->r->tx.bytes += t->o->size;
 }
 
 static int run_tx(struct test *t)
@@ -519,10 +514,11 @@ static int inject(struct test *t, uint64_t seq)
 {
 	static uint8_t frame[VHOST_NET_FRAME_MAX];
 	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = t->tap.ifindex, .sll_halen = ETH_ALEN };
+	uint32_t size = frame_size(t->o, seq);
 
 	memcpy(to.sll_addr, mac_dst, ETH_ALEN);
-	build_frame(frame, t->o->size, seq, t->o->seed);
-	if (sendto(t->psock, frame, t->o->size, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+	build_frame(frame, size, seq, t->o->seed);
+	if (sendto(t->psock, frame, size, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 		return errno == EAGAIN || errno == ENOBUFS ? -EAGAIN : -errno;
 	return 0;
 }
@@ -566,10 +562,60 @@ static void wait_for_verified(struct test *t)
 {
 	uint64_t deadline = now_ns() + (uint64_t)t->o->timeout_ms * 1000000;
 
-	while (t->o->verify && t->r->tx.verified + t->r->tx.bad < t->o->count && now_ns() < deadline) {
+	while (t->o->verify && t->r->tx.verified + t->r->tx.bad + t->r->verify_dropped < t->o->count &&
+	       now_ns() < deadline) {
 		usleep(1000);
 		drain_packet_socket(t);
 	}
+}
+
+/* Undo in reverse, whatever got done: the backend first (it waits for the skbs in flight). */
+static void teardown(struct test *t)
+{
+	unsigned i;
+
+	if (t->vhost >= 0 && t->tap.fd >= 0 && !set_backend(t, -1) && t->q[VHOST_NET_TX].vq)
+		/* detaching waited for the skbs in flight: their buffers are back, count them */
+		reap(t, &t->q[VHOST_NET_TX], tx_used);
+	if (t->zc) {
+		t->r->zc_counted = !vhost_zc_read(t->zc, &t->r->zc);
+		vhost_zc_stop(t->zc);
+	}
+	if (t->vhost >= 0)
+		close(t->vhost);
+	for (i = 0; i < 2; i++) {
+		struct queue *q = &t->q[i];
+
+		if (q->kick >= 0)
+			close(q->kick);
+		if (q->call >= 0)
+			close(q->call);
+		virtq_driver_free(q->vq);
+		free(q->free);
+	}
+	if (t->epoll >= 0)
+		close(t->epoll);
+	if (t->psock >= 0)
+		close(t->psock);
+	tap_close(&t->tap);
+	if (t->sink)
+		sink_destroy(t->tap.name);
+	if (t->mem)
+		munmap(t->mem, t->mem_size);
+	free(t->slot_seq);
+	free(t->slot_avail_ns);
+	free(t->seq_done);
+	samples_free(&t->latency);
+}
+
+static bool sizes_valid(const struct vhost_net_test_opts *o)
+{
+	unsigned i;
+
+	for (i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] < VHOST_NET_FRAME_MIN)
+			return false;
+	return true;
 }
 
 static int alloc_tx_books(struct test *t)
@@ -594,8 +640,8 @@ int vhost_net_test(const struct vhost_net_test_opts *o, struct vhost_net_test_re
 	memset(r, 0, sizeof(*r));
 	why[0] = '\0';
 	r->zcopytx = vhost_net_zcopytx();
-	if (o->size < VHOST_NET_FRAME_MIN || o->size > VHOST_NET_FRAME_MAX || !o->queue_size ||
-	    (o->queue_size & (o->queue_size - 1)) || o->inflight > o->queue_size)
+	if (!o->nsizes || o->nsizes > VHOST_NET_MAX_SIZES || largest_size(o) > VHOST_NET_FRAME_MAX || !o->queue_size ||
+	    (o->queue_size & (o->queue_size - 1)) || o->inflight > o->queue_size || !sizes_valid(o))
 		return fail(&t, -EINVAL, "bad frame size, queue size or in-flight limit");
 	/* SIGINT/SIGTERM only while we sleep, so none is lost between a check and the wait */
 	sigemptyset(&stop);

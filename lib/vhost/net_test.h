@@ -18,12 +18,15 @@
 
 #define VHOST_NET_FRAME_MIN 60		/* an Ethernet frame without its FCS */
 #define VHOST_NET_FRAME_MAX 65000	/* what the tap's largest MTU (65521) carries with room to spare */
+#define VHOST_NET_MAX_SIZES 8
 
 struct vhost_net_test_opts {
 	const char *device;		/* /dev/vhost-net */
 	const char *tap;		/* an existing tap, or NULL: a new one with a sink, removed at the end */
 	bool tx, rx;
-	uint32_t size;			/* frame bytes, Ethernet header included */
+	/* frame bytes, Ethernet header included: frame i has sizes[i % nsizes] */
+	uint32_t sizes[VHOST_NET_MAX_SIZES];
+	unsigned nsizes;
 	uint64_t count;			/* frames each way */
 	unsigned queue_size;		/* a power of two */
 	unsigned inflight;		/* TX buffers in flight at most; 0: the queue size */
@@ -52,6 +55,7 @@ struct vhost_net_test_result {
 	unsigned peak_inflight;
 	double mean_inflight;		/* at each add */
 	uint64_t overtaken;		/* used entries that came back before an earlier head */
+	uint64_t verify_dropped;	/* TX verify: frames the packet socket had no room for */
 	uint64_t foreign;		/* frames that were not ours (RX: other traffic on the tap) */
 	bool zc_counted;		/* zc holds kernel counts */
 	struct vhost_zc_counts zc;

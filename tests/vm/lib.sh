@@ -48,3 +48,16 @@ dmabuf_count() {
 vduse_nothing_left() {
 	[ -z "$(ls /sys/class/vduse | grep -vx control)" ] && [ -z "$(ls /sys/bus/vdpa/devices 2>/dev/null)" ]
 }
+
+# vhost_nothing_left: no tap or sink of ours on the machine.
+vhost_nothing_left() {
+	! ip -o link | grep -Eq ': (tap[0-9]+|zcs-[^:@]*)[:@]'
+}
+
+# vhost_test JQ-CONDITION ARGS...: `zcioctl -j vhost test ARGS` succeeds and its JSON satisfies the condition.
+vhost_test() {
+	local cond=$1
+	shift
+	zc -j vhost test "$@"
+	[ "$rc" = 0 ] && printf '%s' "$out" | jq -e "$cond" >/dev/null
+}

@@ -94,7 +94,8 @@ out:
 static const char *const directions[] = { "tx", "rx", "both", NULL };
 static const char *const on_off[] = { "on", "off", NULL };
 
-static void print_direction(const char *key, const char *label, const struct vhost_net_dir_result *d, bool verified)
+static void print_direction(const char *key, const char *label, const struct vhost_net_dir_result *d, bool verified,
+			    const uint64_t *dropped)
 {
 	double secs = d->elapsed_ns / 1e9;
 
@@ -110,6 +111,8 @@ static void print_direction(const char *key, const char *label, const struct vho
 	if (verified) {
 		print_uint(PRINT_ANY, "verified", ", verified %llu", d->verified);
 		print_uint(PRINT_ANY, "bad", ", bad %llu", d->bad);
+		if (dropped)
+			print_uint(PRINT_ANY, "verify_dropped", " (%llu not seen: the packet socket had no room)", *dropped);
 	}
 	print_nl();
 	out_close_object();
@@ -171,16 +174,28 @@ static void print_zerocopy(const struct vhost_net_test_result *r)
 	out_close_object();
 }
 
+static void print_frame_sizes(const struct vhost_net_test_opts *o)
+{
+	unsigned i;
+
+	print_text(", frames of");
+	out_open_array("sizes");
+	for (i = 0; i < o->nsizes; i++)
+		print_uint(PRINT_ANY, NULL, i ? ",%llu" : " %llu", o->sizes[i]);
+	out_close_array();
+	print_text(" bytes");
+}
+
 static void print_test(const struct vhost_net_test_opts *o, const struct vhost_net_test_result *r)
 {
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "tap", "tap %s", r->tap);
 	print_bool(PRINT_ANY, "made_tap", " (made for this run %s)", r->made_tap);
 	print_hex(PRINT_ANY, "features", ", features 0x%llx", r->features);
-	print_uint(PRINT_ANY, "size", ", frames of %llu bytes", o->size);
+	print_frame_sizes(o);
 	print_uint(PRINT_ANY, "queue_size", ", queues of %llu\n", o->queue_size);
 	if (o->tx) {
-		print_direction("tx", "TX", &r->tx, o->verify);
+		print_direction("tx", "TX", &r->tx, o->verify, &r->verify_dropped);
 		print_latency_figures("tx_latency", "  completion (avail to used)", &r->tx_latency);
 		print_uint(PRINT_ANY, "peak_inflight", "  in flight: peak %llu", r->peak_inflight);
 		print_float(PRINT_ANY, "mean_inflight", ", mean %.1f", r->mean_inflight);
@@ -188,23 +203,45 @@ static void print_test(const struct vhost_net_test_opts *o, const struct vhost_n
 		print_zerocopy(r);
 	}
 	if (o->rx)
-		print_direction("rx", "RX", &r->rx, true);
+		print_direction("rx", "RX", &r->rx, true, NULL);
 	print_uint(PRINT_ANY, "foreign", "frames not ours on the tap: %llu\n", r->foreign);
 	out_close_object();
 }
 
+/* "1500" or "60,65000": the sizes frames take in turn */
+static int parse_sizes(const char *list, struct vhost_net_test_opts *o)
+{
+	char buf[201], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+		int err = parse_size(tok, VHOST_NET_FRAME_MIN, VHOST_NET_FRAME_MAX, &v);
+
+		if (err == -ERANGE)
+			return zc_usage("frame size \"%s\" of \"size\" is out of range: expected %d to %d bytes", tok,
+					VHOST_NET_FRAME_MIN, VHOST_NET_FRAME_MAX);
+		if (err || o->nsizes == VHOST_NET_MAX_SIZES)
+			return zc_usage("argument \"%s\" of \"size\" is wrong: expected a size or up to %d sizes "
+					"separated by commas, like 1500 or 60,65000", list, VHOST_NET_MAX_SIZES);
+		o->sizes[o->nsizes++] = v;
+	}
+	return o->nsizes ? 0 : zc_usage("argument \"%s\" of \"size\" is wrong: expected a size", list);
+}
+
 static int do_test(struct args *a)
 {
-	uint64_t size = 1500, count = 1000, queue_size = 256, inflight = 0, delay = 0, timeout = 5000;
+	uint64_t count = 1000, queue_size = 256, inflight = 0, delay = 0, timeout = 5000;
 	int direction = 0, vnet_hdr = 0, zerocopy_count = 0, err;
-	const char *tap = NULL;
+	const char *tap = NULL, *sizes = "1500";
 	bool verify = false;
+	struct vhost_net_test_opts o = { 0 };
 	struct vhost_net_test_result r;
 	char why[256];
 	const struct kw kws[] = {
 		{ "tap", KW_STR, &tap, 0, IFNAMSIZ - 1 },
 		{ "direction", KW_CHOICE, &direction, .choices = directions },
-		{ "size", KW_SIZE, &size, VHOST_NET_FRAME_MIN, VHOST_NET_FRAME_MAX },
+		{ "size", KW_STR, &sizes, 0, 200 },
 		{ "count", KW_U64, &count, 1, 1ULL << 32 },
 		{ "queue-size", KW_U64, &queue_size, 2, 32768 },
 		{ "inflight", KW_U64, &inflight, 1, 32768 },
@@ -216,7 +253,7 @@ static int do_test(struct args *a)
 		{ 0 },
 	};
 
-	if ((err = args_parse_kw(a, kws)))
+	if ((err = args_parse_kw(a, kws)) || (err = parse_sizes(sizes, &o)))
 		return err;
 	if (queue_size & (queue_size - 1))
 		return zc_usage("argument \"%" PRIu64 "\" of \"queue-size\" is wrong: expected a power of two", queue_size);
@@ -226,18 +263,28 @@ static int do_test(struct args *a)
 		tap = NULL;
 	if (delay && tap)
 		return zc_usage("\"delay\" needs the sink of a tap made for the run (tap auto)");
-	const struct vhost_net_test_opts o = {
-		.device = VHOST_NET_DEV, .tap = tap, .tx = direction != 1, .rx = direction != 0, .size = size,
-		.count = count, .queue_size = queue_size, .inflight = inflight, .vnet_hdr = vnet_hdr == 0,
-		.delay_us = delay, .verify = verify, .timeout_ms = timeout, .count_zerocopy = zerocopy_count == 0,
-		.seed = 1,
-	};
+	o.device = VHOST_NET_DEV;
+	o.tap = tap;
+	o.tx = direction != 1;
+	o.rx = direction != 0;
+	o.count = count;
+	o.queue_size = queue_size;
+	o.inflight = inflight;
+	o.vnet_hdr = vnet_hdr == 0;
+	o.delay_us = delay;
+	o.verify = verify;
+	o.timeout_ms = timeout;
+	o.count_zerocopy = zerocopy_count == 0;
+	o.seed = 1;
 
 	sig_catch_stop();
 	err = vhost_net_test(&o, &r, why, sizeof(why));
 	sig_restore();
 	if (err == -ENOENT && !path_exists(VHOST_NET_DEV))
 		return device_error(err, VHOST_NET_DEV);
+	/* what a run that got going did, even when it was stopped; in JSON the error keeps it as "result" */
+	if (!err || r.tx.frames || r.rx.frames)
+		print_test(&o, &r);
 	if (err == -EINTR)
 		zc_err(EINTR, NULL, "stopped by a signal: %s", why);
 	else if (err)
@@ -245,7 +292,6 @@ static int do_test(struct args *a)
 	else if (r.tx.bad || r.rx.bad)
 		err = zc_err(0, "the frames that arrived differ from those sent", "%llu bad frames",
 			     (unsigned long long)(r.tx.bad + r.rx.bad));
-	print_test(&o, &r);
 	return err;
 }
 
@@ -266,7 +312,7 @@ static int do_cleanup(struct args *a)
 
 static const struct cmd vhost_cmds[] = {
 	{ "features", do_features, "[device PATH]", "the device's and the backend's features, by name" },
-	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N] [count N] [queue-size N] [inflight N] "
+	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N[,N...]] [count N] [queue-size N] [inflight N] "
 			   "[vnet-hdr on|off] [delay USEC] [verify] [timeout MS] [zerocopy-count on|off]",
 	  "be a guest's virtio-net driver: frames through vhost-net and a tap, zero-copy counted in the kernel" },
 	{ "cleanup", do_cleanup, "", "remove the sinks that killed runs left behind" },
