@@ -162,13 +162,17 @@ static struct nl_msg *dummy_request(const char *name)
 	return msg;
 }
 
-/* clsact ingress: matchall, action mirred egress redirect to `to`, the frame stolen from the tap. */
+/*
+ * clsact ingress: matchall, action mirred egress redirect to `to`, the frame stolen from the tap.
+ * Priority 2 leaves room for a filter that looks at the frames first.
+ */
+#define SINK_FILTER_PRIO 2
 static struct nl_msg *redirect_request(int from, int to)
 {
 	struct tc_mirred mirred = { .action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = to };
 	struct nl_msg *msg = tc_request(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, from,
 					TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS), 0,
-					TC_H_MAKE(1 << 16, htons(ETH_P_ALL)), "matchall");
+					TC_H_MAKE(SINK_FILTER_PRIO << 16, htons(ETH_P_ALL)), "matchall");
 	struct nlattr *opts, *acts, *act, *act_opts;
 
 	if (!msg)

@@ -40,6 +40,11 @@ static int silent_libbpf(enum libbpf_print_level level, const char *fmt, va_list
 	return 0;
 }
 
+void bpf_quiet(void)
+{
+	libbpf_set_print(silent_libbpf);
+}
+
 /*
  * libbpf's generic probe of "tracing" programs has no attach target and says no where tp_btf
  * works: load "return 0" as a tp_btf program on dma_fence_init itself, which is what trace uses.

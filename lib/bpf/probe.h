@@ -8,6 +8,8 @@
 struct feat;
 
 #ifdef HAVE_BPF
+/* libbpf says nothing on stderr (the library never prints; failures come back as -errno and why) */
+void bpf_quiet(void);
 void bpf_probe(struct feat *f);
 void btf_probe(struct feat *f);
 #else

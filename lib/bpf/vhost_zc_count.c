@@ -8,19 +8,12 @@
 #include <string.h>
 
 #include "bpf/vhost_zc.h"
+#include "bpf/probe.h"
 #include "bpf/vhost_zc.skel.h"
 
 struct vhost_zc {
 	struct vhost_zc_bpf *skel;
 };
-
-static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
 
 int vhost_zc_start(pid_t owner, struct vhost_zc **out, char *why, size_t why_len)
 {
@@ -30,7 +23,7 @@ int vhost_zc_start(pid_t owner, struct vhost_zc **out, char *why, size_t why_len
 	why[0] = '\0';
 	if (!z)
 		return -ENOMEM;
-	libbpf_set_print(quiet_libbpf);
+	bpf_quiet();
 	z->skel = vhost_zc_bpf__open();
 	if (!z->skel) {
 		err = -errno;

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bpf/frame_check.h"
 #include "netdev.h"
 #include "pattern.h"
 #include "sig.h"
@@ -59,7 +60,8 @@ struct test {
 	size_t slot_bytes;
 	struct queue q[2];
 	int epoll;
-	int psock;			/* packet socket on the tap: RX injection, TX verify */
+	int psock;			/* packet socket on the tap: RX injection, TX verify socket */
+	struct frame_check *check;	/* TX verify tc */
 	struct vhost_zc *zc;
 	sigset_t waitmask;		/* SIGINT/SIGTERM get through only while we wait */
 	/* TX bookkeeping, per slot and per sequence number modulo the queue size */
@@ -282,17 +284,18 @@ static int open_tap(struct test *t)
 
 static int open_packet_socket(struct test *t)
 {
+	/* a socket that only injects must not be a tap on the path: that would copy every TX frame */
+	bool reads = t->o->verify == VHOST_VERIFY_SOCKET;
 	struct sockaddr_ll where = {
-		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = t->tap.ifindex,
+		.sll_family = AF_PACKET, .sll_protocol = reads ? htons(ETH_P_ALL) : 0, .sll_ifindex = t->tap.ifindex,
 	};
-
 	int rcvbuf = VERIFY_RCVBUF;
 
-	t->psock = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, t->o->verify ? htons(ETH_P_ALL) : 0);
+	t->psock = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, where.sll_protocol);
 	if (t->psock < 0)
 		return fail(t, -errno, "a packet socket on %s", t->tap.name);
 	/* room for every frame in flight, so that verify sees them all (the drops are counted anyway) */
-	if (t->o->verify && setsockopt(t->psock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+	if (reads && setsockopt(t->psock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(t->psock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(t->psock, (struct sockaddr *)&where, sizeof(where)) < 0)
 		return fail(t, -errno, "binding the packet socket to %s", t->tap.name);
@@ -329,10 +332,13 @@ static int setup(struct test *t)
 		return fail(t, -errno, "epoll_create1");
 	if ((err = watch(t, t->q[VHOST_NET_TX].call)) || (err = watch(t, t->q[VHOST_NET_RX].call)))
 		return err;
-	if ((t->o->rx || t->o->verify) && (err = open_packet_socket(t)))
+	if ((t->o->rx || t->o->verify == VHOST_VERIFY_SOCKET) && (err = open_packet_socket(t)))
 		return err;
-	if (t->o->verify && (err = watch(t, t->psock)))
+	if (t->o->verify == VHOST_VERIFY_SOCKET && (err = watch(t, t->psock)))
 		return err;
+	if (t->o->tx && t->o->verify == VHOST_VERIFY_TC &&
+	    (err = frame_check_start(t->tap.ifindex, &t->check, t->why, t->why_len)))
+		return fail(t, err, "this zcioctl was built without BPF");
 	if (t->o->tx && t->o->count_zerocopy &&
 	    vhost_zc_start(getpid(), &t->zc, t->r->zc_why, sizeof(t->r->zc_why)) && !t->r->zc_why[0])
 		snprintf(t->r->zc_why, sizeof(t->r->zc_why), "this zcioctl was built without BPF");
@@ -377,6 +383,20 @@ static int wait_for_device(struct test *t, struct queue *q, struct vhost_net_dir
 	return 0;
 }
 
+/* A report of the tc program: the frame it hashed against the one we sent with that number. */
+static void check_report(void *arg, uint64_t seq, uint32_t len, uint64_t hash)
+{
+	static uint8_t frame[VHOST_NET_FRAME_MAX];
+	struct test *t = arg;
+	uint32_t size = frame_size(t->o, seq);
+
+	build_frame(frame, size, seq, t->o->seed);
+	if (len == size && hash == frame_hash_of(frame, size))
+		t->r->tx.verified++;
+	else
+		t->r->tx.bad++;
+}
+
 /* Frames the packet socket saw (TX verify): every one is checked; those it had no room for counted. */
 static void drain_packet_socket(struct test *t)
 {
@@ -385,7 +405,11 @@ static void drain_packet_socket(struct test *t)
 	socklen_t len = sizeof(st);
 	ssize_t n;
 
-	if (!t->o->verify)
+	if (t->check) {
+		frame_check_take(t->check, check_report, t);
+		t->r->verify_dropped = frame_check_lost(t->check);
+	}
+	if (t->o->verify != VHOST_VERIFY_SOCKET)
 		return;
 	while ((n = recv(t->psock, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC)) >= 0)
 		take_frame(t, &t->r->tx, frame, (size_t)n);
@@ -562,7 +586,7 @@ static void wait_for_verified(struct test *t)
 {
 	uint64_t deadline = now_ns() + (uint64_t)t->o->timeout_ms * 1000000;
 
-	while (t->o->verify && t->r->tx.verified + t->r->tx.bad + t->r->verify_dropped < t->o->count &&
+	while (t->o->verify && t->r->tx.verified + t->r->tx.bad + t->r->verify_dropped < t->r->tx.frames &&
 	       now_ns() < deadline) {
 		usleep(1000);
 		drain_packet_socket(t);
@@ -581,6 +605,7 @@ static void teardown(struct test *t)
 		t->r->zc_counted = !vhost_zc_read(t->zc, &t->r->zc);
 		vhost_zc_stop(t->zc);
 	}
+	frame_check_stop(t->check);
 	if (t->vhost >= 0)
 		close(t->vhost);
 	for (i = 0; i < 2; i++) {

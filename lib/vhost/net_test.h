@@ -20,6 +20,12 @@
 #define VHOST_NET_FRAME_MAX 65000	/* what the tap's largest MTU (65521) carries with room to spare */
 #define VHOST_NET_MAX_SIZES 8
 
+enum vhost_net_verify {
+	VHOST_VERIFY_NONE,
+	VHOST_VERIFY_TC,	/* a tc program hashes each frame in place on the tap's ingress: no copy */
+	VHOST_VERIFY_SOCKET,	/* a packet socket reads each frame back: forces a copy of each */
+};
+
 struct vhost_net_test_opts {
 	const char *device;		/* /dev/vhost-net */
 	const char *tap;		/* an existing tap, or NULL: a new one with a sink, removed at the end */
@@ -32,7 +38,7 @@ struct vhost_net_test_opts {
 	unsigned inflight;		/* TX buffers in flight at most; 0: the queue size */
 	bool vnet_hdr;			/* the tap carries the virtio-net header (else vhost adds it) */
 	uint32_t delay_us;		/* netem delay on the sink (a new tap only) */
-	bool verify;			/* TX: read every frame back through a packet socket (forces copies) */
+	enum vhost_net_verify verify;	/* how TX frames are checked */
 	unsigned timeout_ms;		/* with no progress for this long: -ETIMEDOUT */
 	bool count_zerocopy;		/* count zero-copy completions in the kernel (BPF) */
 	uint64_t seed;			/* of the frames' contents */
@@ -55,7 +61,7 @@ struct vhost_net_test_result {
 	unsigned peak_inflight;
 	double mean_inflight;		/* at each add */
 	uint64_t overtaken;		/* used entries that came back before an earlier head */
-	uint64_t verify_dropped;	/* TX verify: frames the packet socket had no room for */
+	uint64_t verify_dropped;	/* TX verify: frames the packet socket or the tc ring had no room for */
 	uint64_t foreign;		/* frames that were not ours (RX: other traffic on the tap) */
 	bool zc_counted;		/* zc holds kernel counts */
 	struct vhost_zc_counts zc;

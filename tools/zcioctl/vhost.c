@@ -93,6 +93,7 @@ out:
 
 static const char *const directions[] = { "tx", "rx", "both", NULL };
 static const char *const on_off[] = { "on", "off", NULL };
+static const char *const verify_modes[] = { "none", "tc", "socket", NULL };
 
 static void print_direction(const char *key, const char *label, const struct vhost_net_dir_result *d, bool verified,
 			    const uint64_t *dropped)
@@ -112,7 +113,7 @@ static void print_direction(const char *key, const char *label, const struct vho
 		print_uint(PRINT_ANY, "verified", ", verified %llu", d->verified);
 		print_uint(PRINT_ANY, "bad", ", bad %llu", d->bad);
 		if (dropped)
-			print_uint(PRINT_ANY, "verify_dropped", " (%llu not seen: the packet socket had no room)", *dropped);
+			print_uint(PRINT_ANY, "verify_dropped", " (%llu not seen: no room to report them)", *dropped);
 	}
 	print_nl();
 	out_close_object();
@@ -195,7 +196,7 @@ static void print_test(const struct vhost_net_test_opts *o, const struct vhost_n
 	print_frame_sizes(o);
 	print_uint(PRINT_ANY, "queue_size", ", queues of %llu\n", o->queue_size);
 	if (o->tx) {
-		print_direction("tx", "TX", &r->tx, o->verify, &r->verify_dropped);
+		print_direction("tx", "TX", &r->tx, o->verify != VHOST_VERIFY_NONE, &r->verify_dropped);
 		print_latency_figures("tx_latency", "  completion (avail to used)", &r->tx_latency);
 		print_uint(PRINT_ANY, "peak_inflight", "  in flight: peak %llu", r->peak_inflight);
 		print_float(PRINT_ANY, "mean_inflight", ", mean %.1f", r->mean_inflight);
@@ -234,7 +235,7 @@ static int do_test(struct args *a)
 	uint64_t count = 1000, queue_size = 256, inflight = 0, delay = 0, timeout = 5000;
 	int direction = 0, vnet_hdr = 0, zerocopy_count = 0, err;
 	const char *tap = NULL, *sizes = "1500";
-	bool verify = false;
+	int verify = 0;
 	struct vhost_net_test_opts o = { 0 };
 	struct vhost_net_test_result r;
 	char why[256];
@@ -247,7 +248,7 @@ static int do_test(struct args *a)
 		{ "inflight", KW_U64, &inflight, 1, 32768 },
 		{ "vnet-hdr", KW_CHOICE, &vnet_hdr, .choices = on_off },
 		{ "delay", KW_U64, &delay, 0, 10000000 },
-		{ "verify", KW_FLAG, &verify },
+		{ "verify", KW_CHOICE, &verify, .choices = verify_modes },
 		{ "timeout", KW_U64, &timeout, 1, 3600000 },
 		{ "zerocopy-count", KW_CHOICE, &zerocopy_count, .choices = on_off },
 		{ 0 },
@@ -272,7 +273,7 @@ static int do_test(struct args *a)
 	o.inflight = inflight;
 	o.vnet_hdr = vnet_hdr == 0;
 	o.delay_us = delay;
-	o.verify = verify;
+	o.verify = verify;	/* none, tc, socket: the enum's order */
 	o.timeout_ms = timeout;
 	o.count_zerocopy = zerocopy_count == 0;
 	o.seed = 1;
@@ -313,7 +314,7 @@ static int do_cleanup(struct args *a)
 static const struct cmd vhost_cmds[] = {
 	{ "features", do_features, "[device PATH]", "the device's and the backend's features, by name" },
 	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N[,N...]] [count N] [queue-size N] [inflight N] "
-			   "[vnet-hdr on|off] [delay USEC] [verify] [timeout MS] [zerocopy-count on|off]",
+			   "[vnet-hdr on|off] [delay USEC] [verify none|tc|socket] [timeout MS] [zerocopy-count on|off]",
 	  "be a guest's virtio-net driver: frames through vhost-net and a tap, zero-copy counted in the kernel" },
 	{ "cleanup", do_cleanup, "", "remove the sinks that killed runs left behind" },
 	{ 0 },

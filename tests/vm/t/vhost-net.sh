@@ -12,13 +12,15 @@ ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e "(.features_names | index(\"VERS
 	"features: VERSION_1 and EVENT_IDX offered, zero-copy transmit off"
 
 for size in 60 1500 65000; do
-	ok 'vhost_test ".tx.frames == 1000 and .tx.verified == 1000 and .tx.bad == 0 and .rx.frames == 1000 and .rx.verified == 1000 and .rx.bad == 0" direction both size $size count 1000 verify' \
-		"$size-byte frames: 1000 out and 1000 in, every byte checked"
+	ok 'vhost_test ".tx.frames == 1000 and .tx.verified == 1000 and .tx.bad == 0 and .rx.frames == 1000 and .rx.verified == 1000 and .rx.bad == 0" direction both size $size count 1000 verify socket' \
+		"$size-byte frames: 1000 out and 1000 in, every byte checked (TX through a packet socket)"
 	ok 'printf "%s" "$out" | jq -e ".zerocopy.counted and .zerocopy.completed == 0 and .peak_inflight > 1" >/dev/null' \
 		"$size-byte frames: none completed zero-copy (it is off), more than one buffer in flight"
 done
-ok 'vhost_test ".tx.verified == 500 and .rx.verified == 500 and (.features / 134217728 | floor) % 2 == 1" direction both size 1500 count 500 vnet-hdr off verify' \
+ok 'vhost_test ".tx.verified == 500 and .rx.verified == 500 and (.features / 134217728 | floor) % 2 == 1" direction both size 1500 count 500 vnet-hdr off verify socket' \
 	"vnet-hdr off: vhost adds the header itself (VHOST_NET_F_VIRTIO_NET_HDR), frames exact both ways"
+ok 'vhost_test ".tx.frames == 999 and .tx.verified == 999 and .rx.verified == 999" direction both size 60,1500,65000 count 999 verify tc' \
+	"sizes in turn 60/1500/65000: TX checked in place by the tc program, RX in the ring, all exact"
 ok 'vhost_test ".tx.frames == 2000 and .peak_inflight <= 4 and .overtaken == 0" size 1500 count 2000 inflight 4 queue-size 64' \
 	"inflight 4 on a 64-entry ring: never more than 4 in flight, completed in order"
 ok 'vhost_nothing_left' "no tap or sink is left after the runs"
@@ -26,7 +28,7 @@ ok 'vhost_nothing_left' "no tap or sink is left after the runs"
 # an existing tap, used as it is
 run ip tuntap add dev vt0 mode tap vnet_hdr
 run ip link set vt0 up
-ok 'vhost_test ".tap == \"vt0\" and .made_tap == false and .rx.verified == 200 and .tx.verified == 200" tap vt0 direction both count 200 verify' \
+ok 'vhost_test ".tap == \"vt0\" and .made_tap == false and .rx.verified == 200 and .tx.verified == 200" tap vt0 direction both count 200 verify socket' \
 	"tap vt0 (made beforehand): frames exact both ways"
 ok 'ip link show vt0 >/dev/null 2>&1' "and the tap is still there afterwards"
 run ip tuntap del dev vt0 mode tap
