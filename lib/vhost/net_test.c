@@ -483,7 +483,7 @@ static int run_tx(struct test *t)
 {
 	struct queue *q = &t->q[VHOST_NET_TX];
 	unsigned limit = t->o->inflight ? t->o->inflight : t->o->queue_size;
-	uint64_t sent = 0, start = now_ns();
+	uint64_t sent = 0, start = now_ns(), cpu = cpu_time_ns();
 	int err = 0, n;
 
 	while (!err && t->r->tx.frames < t->o->count) {
@@ -505,6 +505,7 @@ static int run_tx(struct test *t)
 			err = wait_for_device(t, q, &t->r->tx);
 	}
 	t->r->tx.elapsed_ns = now_ns() - start;
+	t->r->tx.cpu_ns = cpu_time_ns() - cpu;
 	if (err == -ETIMEDOUT)
 		return fail(t, err, "TX: %llu of %llu frames came back, then nothing for %u ms",
 			    (unsigned long long)t->r->tx.frames, (unsigned long long)t->o->count, t->o->timeout_ms);
@@ -550,7 +551,7 @@ static int inject(struct test *t, uint64_t seq)
 static int run_rx(struct test *t)
 {
 	struct queue *q = &t->q[VHOST_NET_RX];
-	uint64_t injected = 0, start = now_ns();
+	uint64_t injected = 0, start = now_ns(), cpu = cpu_time_ns();
 	unsigned s;
 	int err = 0, n;
 
@@ -575,6 +576,7 @@ static int run_rx(struct test *t)
 			err = wait_for_device(t, q, &t->r->rx);
 	}
 	t->r->rx.elapsed_ns = now_ns() - start;
+	t->r->rx.cpu_ns = cpu_time_ns() - cpu;
 	if (err == -ETIMEDOUT)
 		return fail(t, err, "RX: %llu of %llu frames arrived, then nothing for %u ms",
 			    (unsigned long long)t->r->rx.frames, (unsigned long long)t->o->count, t->o->timeout_ms);

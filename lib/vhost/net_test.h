@@ -47,6 +47,7 @@ struct vhost_net_test_opts {
 struct vhost_net_dir_result {
 	uint64_t frames, bytes;
 	uint64_t elapsed_ns;
+	uint64_t cpu_ns;		/* this process's CPU time, its vhost worker thread included */
 	uint64_t kicks, calls;		/* eventfd writes we made, interrupts we took */
 	uint64_t verified, bad;		/* frames checked byte for byte: right, wrong */
 };

@@ -107,6 +107,8 @@ static void print_direction(const char *key, const char *label, const struct vho
 	print_float(PRINT_ANY, "seconds", " in %.3f s", secs);
 	print_float(PRINT_ANY, "frames_per_sec", ", %.0f frames/s", secs > 0 ? d->frames / secs : 0);
 	print_float(PRINT_ANY, "gbit_per_sec", ", %.3f Gbit/s", secs > 0 ? d->bytes * 8 / secs / 1e9 : 0);
+	print_float(PRINT_ANY, "cpu_seconds", ", CPU %.3f s", d->cpu_ns / 1e9);
+	print_float(PRINT_ANY, "cpu_seconds_per_gib", " (%.2f s/GiB)", d->bytes ? d->cpu_ns / 1e9 / (d->bytes / 1073741824.0) : 0);
 	print_uint(PRINT_ANY, "kicks", ", kicks %llu", d->kicks);
 	print_uint(PRINT_ANY, "calls", ", interrupts %llu", d->calls);
 	if (verified) {
