@@ -109,46 +109,36 @@ static void print_event(const struct ffs_event *ev)
 	out_flush_line();
 }
 
-/*
- * Serve ep0 until SIGINT/SIGTERM: print events, stall control requests we do not implement.
- * The stop signals stay blocked except inside ppoll(), so one cannot slip in between the check
- * of the flag and a read that would block.
- */
+/* One ep0 event: print it, and stall a control request (we serve none). */
+static int on_ep0_event(void *arg)
+{
+	int ep0 = *(const int *)arg;
+	struct ffs_event ev;
+	int err = ffs_read_event(ep0, &ev);
+
+	if (err == -EAGAIN || err == -EINTR)
+		return 0;
+	if (err)
+		return err;
+	print_event(&ev);
+	if (ev.type == FUNCTIONFS_SETUP)
+		ffs_stall(ep0, &ev);
+	return 0;
+}
+
+/* Serve ep0 until SIGINT/SIGTERM. */
 static int serve_ep0(int ep0)
 {
-	struct pollfd p = { .fd = ep0, .events = POLLIN };
-	sigset_t stop, waiting;
-	struct ffs_event ev;
-	int err = 0;
+	struct sig_stop_mask stop;
+	bool poll_failed;
+	int err;
 
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigprocmask(SIG_BLOCK, &stop, &waiting);
-	sigdelset(&waiting, SIGINT);
-	sigdelset(&waiting, SIGTERM);
-	while (!stop_requested()) {
-		if (ppoll(&p, 1, NULL, &waiting) < 0) {
-			if (errno == EINTR)
-				continue;
-			err = zc_err(errno, NULL, "waiting for ep0 events");
-			break;
-		}
-		err = ffs_read_event(ep0, &ev);
-		if (err == -EAGAIN || err == -EINTR) {
-			err = 0;
-			continue;
-		}
-		if (err) {
-			err = zc_err(-err, NULL, "reading ep0 events");
-			break;
-		}
-		print_event(&ev);
-		if (ev.type == FUNCTIONFS_SETUP)
-			ffs_stall(ep0, &ev);
-	}
-	sigprocmask(SIG_UNBLOCK, &stop, NULL);
-	return err;
+	sig_block_stop(&stop);
+	err = sig_poll_until_stop(ep0, &stop, on_ep0_event, &ep0, &poll_failed);
+	sig_unblock_stop(&stop);
+	if (err)
+		return zc_err(-err, NULL, "%s ep0 events", poll_failed ? "waiting for" : "reading");
+	return 0;
 }
 
 static int up_setup(struct up_opts *o, int *ep0)
