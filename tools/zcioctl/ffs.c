@@ -24,7 +24,7 @@
 #include "fsutil.h"
 #include "usb/gadget.h"
 #include "cli/json.h"
-#include "pattern.h"
+#include "payload.h"
 #include "cli/report.h"
 #include "sig.h"
 #include "state.h"
@@ -447,9 +447,9 @@ static void print_transfer(const char *epfile, const struct ffs_xfer_opts *o, st
 	if (k->on)
 		print_kernel_fences(k);
 	if (!r->in && o->verify) {
-		print_bool(PRINT_ANY, "verified", "verify: %s", !r->verify_failed);
-		if (r->verify_failed)
-			print_uint(PRINT_ANY, "first_bad_offset", " (first bad byte at %llu)", r->first_bad_offset);
+		print_bool(PRINT_ANY, "verified", "verify: %s", !r->data.mismatch);
+		if (r->data.mismatch)
+			print_uint(PRINT_ANY, "first_bad_offset", " (first bad byte at %llu)", r->data.first_bad);
 		print_nl();
 	}
 	if (r->fence_error)
@@ -546,8 +546,8 @@ static int do_transfer(struct args *a)
 		if (r.fence_error)
 			err = zc_err(-r.fence_error, r.fence_error == -ESHUTDOWN ? "the UDC was unbound" : NULL,
 				     "a transfer's fence signalled an error");
-		else if (r.verify_failed)
-			err = zc_err(0, NULL, "verify: byte %" PRIu64 " differs from the pattern", r.first_bad_offset);
+		else if (r.data.mismatch)
+			err = zc_err(0, NULL, "verify: byte %" PRIu64 " differs from the pattern", r.data.first_bad);
 	}
 	ffs_xfer_result_free(&r);
 	kernel_fences_free(&k);
@@ -557,10 +557,9 @@ static int do_transfer(struct args *a)
 /* ---- ffs peer ---- */
 
 struct peer_state {
-	uint64_t seed, size;		/* size: of one URB, a slice of a transfer */
-	int data_fd;
-	bool in, verify, verify_failed, no_data;
-	uint64_t first_bad;
+	struct payload data;
+	uint64_t size;			/* of one URB, a slice of a transfer */
+	bool in;
 	struct samples latency_ns;
 	uint64_t last_ns;
 };
@@ -570,39 +569,11 @@ static int peer_chunk(void *arg, uint64_t index, uint8_t *buf, size_t actual, bo
 	struct peer_state *p = arg;
 	uint64_t now = now_ns();
 
-	if (!before) {
-		samples_add(&p->latency_ns, now - p->last_ns);
-		p->last_ns = now;
-	}
-	if (p->no_data || (!before && !p->in))
-		return 0;
-	if (before) {	/* OUT: fill */
-		if (p->data_fd >= 0) {
-			ssize_t n = pread(p->data_fd, buf, p->size, (off_t)(index * p->size));
-
-			if (n < 0)
-				return -errno;
-			memset(buf + n, 0, p->size - (size_t)n);
-		} else {
-			pattern_fill(buf, p->size, p->seed, index * p->size);
-		}
-		return 0;
-	}
-	if (p->data_fd >= 0)
-		return pwrite(p->data_fd, buf, actual, (off_t)(index * p->size)) == (ssize_t)actual ? 0 : -EIO;
-	if (actual != p->size && !p->verify_failed) {
-		p->verify_failed = true;
-		p->first_bad = index * p->size + actual;
-	}
-	if (p->verify && !p->verify_failed) {
-		size_t bad = pattern_check(buf, actual, p->seed, index * p->size);
-
-		if (bad < actual) {
-			p->verify_failed = true;
-			p->first_bad = index * p->size + bad;
-		}
-	}
-	return 0;
+	if (before)	/* OUT: fill */
+		return payload_fill(&p->data, buf, p->size, index * p->size);
+	samples_add(&p->latency_ns, now - p->last_ns);
+	p->last_ns = now;
+	return p->in ? payload_take(&p->data, buf, actual, p->size, index * p->size) : 0;
 }
 
 #define PEER_URB_MAX (1ULL << 20)
@@ -630,7 +601,7 @@ static int parse_vid_pid(const char *s, struct usbhost_match *m)
 static int do_peer(struct args *a)
 {
 	struct usbhost_match m = { -1, -1, -1, -1 };
-	struct peer_state p = { .data_fd = -1 };
+	struct peer_state p = { .size = 64 << 10 };
 	uint64_t bus = 0, dev = 0, interface = 0, ep = 0, count = 1, depth = 4, timeout = 10000;
 	bool bus_seen = false, dev_seen = false, ep_seen = false, rd = false, wr = false, pattern_given = false;
 	const char *file = NULL;
@@ -644,10 +615,10 @@ static int do_peer(struct args *a)
 		{ "size", KW_SIZE, &p.size, 1, 256ULL << 20 },
 		{ "count", KW_U64, &count, 1, 1000000000ULL },
 		{ "depth", KW_U64, &depth, 1, 64 },
-		{ "pattern", KW_U64, &p.seed, 0, UINT64_MAX, .seen = &pattern_given },
+		{ "pattern", KW_U64, &p.data.seed, 0, UINT64_MAX, .seen = &pattern_given },
 		{ "file", KW_STR, &file, 0, 4096 },
-		{ "verify", KW_FLAG, &p.verify },
-		{ "nodata", KW_FLAG, &p.no_data },
+		{ "verify", KW_FLAG, &p.data.verify },
+		{ "nodata", KW_FLAG, &p.data.none },
 		{ "timeout", KW_U64, &timeout, 1, 3600 * 1000 },
 		{ 0 },
 	};
@@ -657,7 +628,6 @@ static int do_peer(struct args *a)
 	bool in;
 	int err;
 
-	p.size = 64 << 10;
 	if (args_peek(a) && strchr(args_peek(a), ':') && (err = parse_vid_pid(args_next(a), &m)))
 		return err;
 	if ((err = args_parse_kw(a, kws)))
@@ -666,9 +636,9 @@ static int do_peer(struct args *a)
 		return zc_usage("\"read\" and \"write\" exclude each other");
 	if (bus_seen != dev_seen)
 		return zc_usage("\"bus\" and \"dev\" go together");
-	if (file && (pattern_given || p.verify))
+	if (file && (pattern_given || p.data.verify))
 		return zc_usage("\"file\" excludes \"pattern\" and \"verify\"");
-	if (p.no_data && (file || pattern_given || p.verify))
+	if (p.data.none && (file || pattern_given || p.data.verify))
 		return zc_usage("\"nodata\" excludes \"pattern\", \"file\" and \"verify\"");
 	/*
 	 * usbfs caps the memory of URBs in flight (usbfs_memory_mb, 16 by default): a large transfer
@@ -685,15 +655,13 @@ static int do_peer(struct args *a)
 		m.bus = bus;
 		m.dev = dev;
 	}
-	if (file) {
-		p.data_fd = open(file, in ? O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
-		if (p.data_fd < 0)
-			return zc_err(errno, NULL, "opening %s", file);
-	}
+	/* the data file is read to write to the device, replaced by what is read from it */
+	err = payload_open(&p.data, file, !in);
+	if (err)
+		return zc_err(-err, NULL, "opening %s", file);
 	err = usbhost_open(&u, &m, interface, ep_seen ? (int)ep : -1, in);
 	if (err) {
-		if (p.data_fd >= 0)
-			close(p.data_fd);
+		payload_close(&p.data);
 		return zc_err(-err, err == -ENODEV ? "no such USB device: is the gadget bound? ('lsusb')" :
 				    err == -ENOENT ? "the interface has no bulk endpoint in that direction" :
 				    err == -EACCES ? "run as root or get access to /dev/bus/usb" : NULL,
@@ -706,8 +674,7 @@ static int do_peer(struct args *a)
 	wall = now_ns() - t0;
 	cpu = cpu_time_ns() - c0;
 	sig_restore();
-	if (p.data_fd >= 0)
-		close(p.data_fd);
+	payload_close(&p.data);
 	if (err) {
 		err = zc_err(-err, err == -ETIMEDOUT ? "is the gadget side transferring? ('zcioctl ffs transfer')" :
 				   err == -ENOMEM ? "URBs in flight exceed usbfs_memory_mb: lower depth or size" : NULL,
@@ -721,15 +688,15 @@ static int do_peer(struct args *a)
 		print_uint(PRINT_ANY, "size", " of %llu bytes\n", size);
 		print_throughput(bytes, wall, cpu);
 		print_latency("latency", "completion interval", &p.latency_ns);
-		if (in && (p.verify || p.verify_failed)) {
-			print_bool(PRINT_ANY, "verified", "verify: %s", !p.verify_failed);
-			if (p.verify_failed)
-				print_uint(PRINT_ANY, "first_bad_offset", " (first bad byte at %llu)", p.first_bad);
+		if (in && (p.data.verify || p.data.mismatch)) {
+			print_bool(PRINT_ANY, "verified", "verify: %s", !p.data.mismatch);
+			if (p.data.mismatch)
+				print_uint(PRINT_ANY, "first_bad_offset", " (first bad byte at %llu)", p.data.first_bad);
 			print_nl();
 		}
 		out_close_object();
-		if (p.verify_failed)
-			err = zc_err(0, NULL, "verify: byte %" PRIu64 " differs from the pattern", p.first_bad);
+		if (p.data.mismatch)
+			err = zc_err(0, NULL, "verify: byte %" PRIu64 " differs from the pattern", p.data.first_bad);
 	}
 	usbhost_close(&u);
 	samples_free(&p.latency_ns);
