@@ -576,8 +576,6 @@ static int peer_chunk(void *arg, uint64_t index, uint8_t *buf, size_t actual, bo
 	return p->in ? payload_take(&p->data, buf, actual, p->size, index * p->size) : 0;
 }
 
-#define PEER_URB_MAX (1ULL << 20)
-
 /* 1 to 4 hex digits, nothing else */
 static bool hex16(const char *s, size_t len, int *out)
 {
@@ -622,7 +620,7 @@ static int do_peer(struct args *a)
 		{ "timeout", KW_U64, &timeout, 1, 3600 * 1000 },
 		{ 0 },
 	};
-	uint64_t size, slices;
+	uint64_t size, urbs;
 	struct usbhost u;
 	uint64_t bytes = 0, t0, c0, wall, cpu;
 	bool in;
@@ -640,13 +638,9 @@ static int do_peer(struct args *a)
 		return zc_usage("\"file\" excludes \"pattern\" and \"verify\"");
 	if (p.data.none && (file || pattern_given || p.data.verify))
 		return zc_usage("\"nodata\" excludes \"pattern\", \"file\" and \"verify\"");
-	/*
-	 * usbfs caps the memory of URBs in flight (usbfs_memory_mb, 16 by default): a large transfer
-	 * goes as 1 MiB URBs, which the device side cannot tell from one (no short packet between).
-	 */
 	size = p.size;
-	slices = size > PEER_URB_MAX && size % PEER_URB_MAX == 0 ? size / PEER_URB_MAX : 1;
-	p.size = size / slices;
+	urbs = usbhost_urbs_per_transfer(size);
+	p.size = size / urbs;
 	if (ep_seen && (rd || wr) && !!(ep & 0x80) != rd)
 		return zc_usage("endpoint 0x%02" PRIx64 " is %s, not %s", ep, ep & 0x80 ? "IN" : "OUT", rd ? "read" : "write");
 	in = ep_seen ? !!(ep & 0x80) : !wr;
@@ -670,7 +664,7 @@ static int do_peer(struct args *a)
 	sig_catch_stop();
 	t0 = p.last_ns = now_ns();
 	c0 = cpu_time_ns();
-	err = usbhost_stream(&u, p.size, count * slices, depth, timeout, peer_chunk, &p, &bytes);
+	err = usbhost_stream(&u, p.size, count * urbs, depth, timeout, peer_chunk, &p, &bytes);
 	wall = now_ns() - t0;
 	cpu = cpu_time_ns() - c0;
 	sig_restore();
