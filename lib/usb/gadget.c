@@ -209,6 +209,49 @@ int gadget_ffs_mountpoint(const char *name, char *buf, size_t len)
 	return err;
 }
 
+int gadget_list(char ***names)
+{
+	return list_dir(GADGET_ROOT, names);
+}
+
+static int gread_id(const char *name, const char *rel)
+{
+	char p[256];
+	uint64_t v;
+
+	gpath(p, sizeof(p), name, rel);
+	return read_u64_file(p, &v) || v > 0xffff ? -1 : (int)v;
+}
+
+int gadget_info(const char *name, struct gadget_info *info)
+{
+	char p[256];
+	int n;
+
+	memset(info, 0, sizeof(*info));
+	if (!*name || strchr(name, '/'))
+		return -EINVAL;	/* any tool's gadget, but within GADGET_ROOT */
+	gpath(p, sizeof(p), name, "functions");
+	n = list_dir(p, &info->functions);
+	if (n < 0)
+		return n;
+	info->nfunctions = n;
+	info->vid = gread_id(name, "idVendor");
+	info->pid = gread_id(name, "idProduct");
+	if (gadget_udc(name, info->udc, sizeof(info->udc)))
+		info->udc[0] = '\0';
+	gadget_ffs_mountpoint(name, info->mount, sizeof(info->mount));
+	return 0;
+}
+
+void gadget_info_free(struct gadget_info *info)
+{
+	if (info->nfunctions > 0)
+		free_names(info->functions, info->nfunctions);
+	info->functions = NULL;
+	info->nfunctions = 0;
+}
+
 static int grm(const char *name, const char *rel, bool is_link)
 {
 	char p[256];

@@ -265,39 +265,36 @@ static int do_down(struct args *a)
 
 /* ---- ffs list ---- */
 
-static void print_gadget(const char *name)
+static void print_gadget(const char *name, const struct gadget_info *g)
 {
-	char path[300], value[128], mnt[256];
-	char **funcs;
-	int n, i;
 	pid_t owner = state_owner(STATE_KIND, name);
+	char id[16];
+	int i;
 
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "name", "%s", name);
-	snprintf(path, sizeof(path), GADGET_ROOT "/%s/idVendor", name);
-	if (!read_text(path, value, sizeof(value)))
-		print_string(PRINT_ANY, "vid", " vid %s", value);
-	snprintf(path, sizeof(path), GADGET_ROOT "/%s/idProduct", name);
-	if (!read_text(path, value, sizeof(value)))
-		print_string(PRINT_ANY, "pid", " pid %s", value);
-	if (!gadget_udc(name, value, sizeof(value)) && value[0]) {
-		print_string(PRINT_ANY, "udc", " udc %s", value);
+	if (g->vid >= 0) {
+		snprintf(id, sizeof(id), "0x%04x", g->vid);
+		print_string(PRINT_ANY, "vid", " vid %s", id);
+	}
+	if (g->pid >= 0) {
+		snprintf(id, sizeof(id), "0x%04x", g->pid);
+		print_string(PRINT_ANY, "pid", " pid %s", id);
+	}
+	if (g->udc[0]) {
+		print_string(PRINT_ANY, "udc", " udc %s", g->udc);
 		print_string(PRINT_ANY, "state", " %s", "bound");
 	} else {
 		json_null("udc");
 		print_string(PRINT_ANY, "state", " %s", "unbound");
 	}
-	snprintf(path, sizeof(path), GADGET_ROOT "/%s/functions", name);
-	n = list_dir(path, &funcs);
 	out_open_array("functions");
 	print_text(" functions");
-	for (i = 0; i < n; i++)
-		print_string(PRINT_ANY, NULL, " %s", funcs[i]);
+	for (i = 0; i < g->nfunctions; i++)
+		print_string(PRINT_ANY, NULL, " %s", g->functions[i]);
 	out_close_array();
-	if (n > 0)
-		free_names(funcs, n);
-	if (!gadget_ffs_mountpoint(name, mnt, sizeof(mnt)))
-		print_string(PRINT_ANY, "mount", " mount %s", mnt);
+	if (g->mount[0])
+		print_string(PRINT_ANY, "mount", " mount %s", g->mount);
 	else
 		json_null("mount");
 	if (owner)
@@ -310,19 +307,25 @@ static void print_gadget(const char *name)
 
 static int do_list(struct args *a)
 {
+	struct gadget_info g;
 	char **names;
 	int n, i, err = args_done(a);
 
 	if (err)
 		return err;
-	n = list_dir(GADGET_ROOT, &names);
+	n = gadget_list(&names);
 	if (n < 0)
 		return n == -ENOENT ? zc_unsupported(ENOENT, "mount configfs; the kernel needs USB_CONFIGFS",
 						     "listing " GADGET_ROOT)
 				    : zc_err(-n, NULL, "listing " GADGET_ROOT);
 	out_open_array(NULL);
-	for (i = 0; i < n; i++)
-		print_gadget(names[i]);
+	for (i = 0; i < n; i++) {
+		/* one removed meanwhile is not listed */
+		if (gadget_info(names[i], &g))
+			continue;
+		print_gadget(names[i], &g);
+		gadget_info_free(&g);
+	}
 	out_close_array();
 	free_names(names, n);
 	return 0;
