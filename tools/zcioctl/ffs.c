@@ -17,10 +17,8 @@
 #include "cli/errname.h"
 #include "usb/ffs.h"
 #include "usb/ffs_xfer.h"
-#ifdef HAVE_BPF
 #include "bpf/fence_stats.h"
 #include "bpf/fence_trace.h"
-#endif
 #include "fsutil.h"
 #include "usb/gadget.h"
 #include "cli/json.h"
@@ -353,16 +351,13 @@ static const char *const waits[] = { "poll", "sync-file", NULL };
  * init -> signaled as dma_fence tracepoints saw it, counted in the kernel.
  */
 struct kernel_fences {
-#ifdef HAVE_BPF
 	struct fence_trace *t;
 	struct fence_stats stats;
-#endif
 	bool on;
 };
 
 static int kernel_fences_start(struct kernel_fences *k)
 {
-#ifdef HAVE_BPF
 	struct fence_trace_opts o = { .mode = FENCE_TRACE_AUTO, .output = FENCE_OUTPUT_AGGREGATE };
 	char why[160];
 	int err;
@@ -370,32 +365,22 @@ static int kernel_fences_start(struct kernel_fences *k)
 	snprintf(o.filter.driver, sizeof(o.filter.driver), "functionfs");
 	o.filter.pid = getpid();
 	err = fence_trace_start(&o, &k->t, why, sizeof(why));
-	if (err == -ENOENT)
-		return zc_unsupported(ENOENT, why, "tracing the transfers' fences");
+	if (err == -ENOENT || err == -EOPNOTSUPP)
+		return zc_unsupported(-err, why, "tracing the transfers' fences");
 	if (err)
 		return zc_err(-err, why[0] ? why : NULL, "tracing the transfers' fences");
 	k->on = true;
 	return 0;
-#else
-	(void)k;
-	return zc_unsupported(EOPNOTSUPP, "rebuild without --disable-bpf", "\"trace\" needs the BPF parts");
-#endif
 }
 
 /* Take the figures as the transfer ends. Returns 0 or -errno. */
 static int kernel_fences_stop(struct kernel_fences *k)
 {
-#ifdef HAVE_BPF
-	if (k->on)
-		return fence_trace_read(k->t, &k->stats);
-#endif
-	(void)k;
-	return 0;
+	return k->on ? fence_trace_read(k->t, &k->stats) : 0;
 }
 
 static void print_kernel_fences(struct kernel_fences *k)
 {
-#ifdef HAVE_BPF
 	struct fence_group none = { 0 }, *g = k->stats.ngroups ? &k->stats.groups[0] : &none;
 	struct latency_figures f;
 
@@ -409,20 +394,14 @@ static void print_kernel_fences(struct kernel_fences *k)
 	fence_latency_figures(&g->agg.init_to_signaled, &f);
 	print_latency_figures("init_to_signaled", "kernel init -> signaled", &f);
 	out_close_object();
-#else
-	(void)k;
-#endif
 }
 
 static void kernel_fences_free(struct kernel_fences *k)
 {
-#ifdef HAVE_BPF
 	if (k->on) {
 		fence_trace_stop(k->t);
 		fence_stats_free(&k->stats);
 	}
-#endif
-	(void)k;
 }
 
 static void print_transfer(const char *epfile, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r,
