@@ -27,6 +27,7 @@ struct steps {
 	int fence_fd[MAX_STEP_BUFS];	/* sync_file of each buffer's last transfer, or -1 */
 	unsigned nbufs;
 	unsigned step;
+	unsigned buf;			/* the buffer the current step names */
 	unsigned mismatches;
 };
 
@@ -105,89 +106,152 @@ static int step_alloc(struct args *a, struct steps *st, struct outcome *o)
 	return 0;
 }
 
-static int step_on_buffer(struct args *a, struct steps *st, struct outcome *o, const char *op)
+static int step_attach(struct args *a, struct steps *st, struct outcome *o)
 {
-	uint64_t length = 0, timeout = 10000;
-	struct fence_status fs;
+	(void)a;
+	outcome_err(o, ffs_dmabuf_attach(st->ep, st->bufs[st->buf].fd));
+	return 0;
+}
+
+static int step_detach(struct args *a, struct steps *st, struct outcome *o)
+{
+	(void)a;
+	outcome_err(o, ffs_dmabuf_detach(st->ep, st->bufs[st->buf].fd));
+	return 0;
+}
+
+static int step_transfer(struct args *a, struct steps *st, struct outcome *o)
+{
+	struct dmabuf *b = &st->bufs[st->buf];
+	int *fence_fd = &st->fence_fd[st->buf];
+	uint64_t length = 0;
 	bool given;
-	unsigned i = 0;
-	int err, sync_fd;
+	int err;
 
-	if ((err = take_index(a, st, op, &i)))
+	if ((err = take_option(a, "length", false, UINT64_MAX, &length, &given)))
 		return err;
-	if (!strcmp(op, "attach")) {
-		outcome_err(o, ffs_dmabuf_attach(st->ep, st->bufs[i].fd));
-	} else if (!strcmp(op, "detach")) {
-		outcome_err(o, ffs_dmabuf_detach(st->ep, st->bufs[i].fd));
-	} else if (!strcmp(op, "transfer")) {
-		if ((err = take_option(a, "length", false, UINT64_MAX, &length, &given)))
-			return err;
-		err = ffs_dmabuf_transfer(st->ep, st->bufs[i].fd, given ? length : st->bufs[i].size);
-		outcome_err(o, err);
-		/* keep the transfer's fence now: once signalled it leaves the reservation object, and
-		 * with it the error it signalled with */
-		if (!err) {
-			if (st->fence_fd[i] >= 0)
-				close(st->fence_fd[i]);
-			if (dmabuf_export_sync_file(&st->bufs[i], true, &st->fence_fd[i]))
-				st->fence_fd[i] = -1;
-		}
-	} else if (!strcmp(op, "wait")) {
-		if ((err = take_option(a, "timeout", false, 3600 * 1000, &timeout, &given)))
-			return err;
-		outcome_err(o, dmabuf_wait_fd(st->bufs[i].fd, true, (int)timeout));
-	} else if (!strcmp(op, "status")) {
-		sync_fd = st->fence_fd[i];
-		err = sync_fd >= 0 ? 0 : dmabuf_export_sync_file(&st->bufs[i], true, &sync_fd);
-		if (!err) {
-			err = sync_file_status(sync_fd, &fs);
-			if (sync_fd != st->fence_fd[i])
-				close(sync_fd);
-		}
-		if (err) {
-			outcome_err(o, err);
-		} else if (fs.status < 0) {
-			outcome_err(o, fs.status);
-			snprintf(o->detail, sizeof(o->detail), "fence of %s signalled with an error", fs.driver);
-		} else {
-			snprintf(o->word, sizeof(o->word), "%s", fs.status ? "signaled" : "pending");
-			snprintf(o->detail, sizeof(o->detail), "%u fence(s)%s%s", fs.num_fences,
-				 fs.driver[0] ? " of " : "", fs.driver);
-		}
-	} else {	/* free */
-		dmabuf_free(&st->bufs[i]);
-		outcome_err(o, 0);
+	err = ffs_dmabuf_transfer(st->ep, b->fd, given ? length : b->size);
+	outcome_err(o, err);
+	/* keep the transfer's fence now: once signalled it leaves the reservation object, and
+	 * with it the error it signalled with */
+	if (!err) {
+		if (*fence_fd >= 0)
+			close(*fence_fd);
+		if (dmabuf_export_sync_file(b, true, fence_fd))
+			*fence_fd = -1;
 	}
 	return 0;
 }
 
-static int step_other(struct args *a, struct steps *st, struct outcome *o, const char *op)
+static int step_wait(struct args *a, struct steps *st, struct outcome *o)
 {
-	uint64_t ms;
-	const char *w;
+	uint64_t timeout = 10000;
+	bool given;
+	int err;
 
-	if (!strcmp(op, "close")) {
-		outcome_err(o, st->ep >= 0 && close(st->ep) ? -errno : 0);
-		st->ep = -1;
-	} else if (!strcmp(op, "reopen")) {
-		if (st->ep >= 0)
-			close(st->ep);
-		st->ep = open(st->epfile, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-		outcome_err(o, st->ep < 0 ? -errno : 0);
-	} else if (!strcmp(op, "sleep")) {
-		w = args_next(a);
-		if (!w || parse_u64(w, 0, 3600 * 1000, &ms))
-			return zc_usage("step %u: \"sleep\" needs milliseconds", st->step);
-		usleep(ms * 1000);
-		outcome_err(o, 0);
-	} else {	/* unbind GADGET */
-		w = args_next(a);
-		if (!w || !gadget_name_valid(w))
-			return zc_usage("step %u: \"unbind\" needs a gadget name", st->step);
-		outcome_err(o, gadget_unbind(w));
+	if ((err = take_option(a, "timeout", false, 3600 * 1000, &timeout, &given)))
+		return err;
+	outcome_err(o, dmabuf_wait_fd(st->bufs[st->buf].fd, true, (int)timeout));
+	return 0;
+}
+
+/* The fence of the buffer's last transfer, else whatever fence the buffer holds now. */
+static int step_status(struct args *a, struct steps *st, struct outcome *o)
+{
+	int sync_fd = st->fence_fd[st->buf], err = 0;
+	struct fence_status fs;
+
+	(void)a;
+	if (sync_fd < 0)
+		err = dmabuf_export_sync_file(&st->bufs[st->buf], true, &sync_fd);
+	if (!err) {
+		err = sync_file_status(sync_fd, &fs);
+		if (sync_fd != st->fence_fd[st->buf])
+			close(sync_fd);
+	}
+	if (err) {
+		outcome_err(o, err);
+	} else if (fs.status < 0) {
+		outcome_err(o, fs.status);
+		snprintf(o->detail, sizeof(o->detail), "fence of %s signalled with an error", fs.driver);
+	} else {
+		snprintf(o->word, sizeof(o->word), "%s", fs.status ? "signaled" : "pending");
+		snprintf(o->detail, sizeof(o->detail), "%u fence(s)%s%s", fs.num_fences,
+			 fs.driver[0] ? " of " : "", fs.driver);
 	}
 	return 0;
 }
+
+static int step_free(struct args *a, struct steps *st, struct outcome *o)
+{
+	(void)a;
+	dmabuf_free(&st->bufs[st->buf]);
+	outcome_err(o, 0);
+	return 0;
+}
+
+static int step_close(struct args *a, struct steps *st, struct outcome *o)
+{
+	(void)a;
+	outcome_err(o, st->ep >= 0 && close(st->ep) ? -errno : 0);
+	st->ep = -1;
+	return 0;
+}
+
+static int step_reopen(struct args *a, struct steps *st, struct outcome *o)
+{
+	(void)a;
+	if (st->ep >= 0)
+		close(st->ep);
+	st->ep = open(st->epfile, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	outcome_err(o, st->ep < 0 ? -errno : 0);
+	return 0;
+}
+
+static int step_sleep(struct args *a, struct steps *st, struct outcome *o)
+{
+	const char *w = args_next(a);
+	uint64_t ms;
+
+	if (!w || parse_u64(w, 0, 3600 * 1000, &ms))
+		return zc_usage("step %u: \"sleep\" needs milliseconds", st->step);
+	usleep(ms * 1000);
+	outcome_err(o, 0);
+	return 0;
+}
+
+static int step_unbind(struct args *a, struct steps *st, struct outcome *o)
+{
+	const char *w = args_next(a);
+
+	if (!w || !gadget_name_valid(w))
+		return zc_usage("step %u: \"unbind\" needs a gadget name", st->step);
+	outcome_err(o, gadget_unbind(w));
+	return 0;
+}
+
+struct step {
+	const char *name;
+	/* a usage error, or 0 with the outcome filled */
+	int (*run)(struct args *a, struct steps *st, struct outcome *o);
+	bool on_buffer;		/* a buffer index comes first: st->buf */
+	const char *expected;	/* unless the step says otherwise; NULL: "ok" */
+};
+
+static const struct step step_table[] = {
+	{ "alloc", step_alloc },
+	{ "attach", step_attach, true },
+	{ "detach", step_detach, true },
+	{ "transfer", step_transfer, true },
+	{ "wait", step_wait, true },
+	{ "status", step_status, true, "signaled" },
+	{ "free", step_free, true },
+	{ "close", step_close },
+	{ "reopen", step_reopen },
+	{ "sleep", step_sleep },
+	{ "unbind", step_unbind },
+	{ 0 },
+};
 
 static void print_step(const struct steps *st, const char *op, const char *what, const struct outcome *o,
 		       const char *expected, bool matched)
@@ -204,38 +268,27 @@ static void print_step(const struct steps *st, const char *op, const char *what,
 	out_close_object();
 }
 
-static bool word_in(const char *word, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(word, *list))
-			return true;
-	return false;
-}
-
 static int run_step(struct args *a, struct steps *st)
 {
-	static const char *const on_buffer[] = { "attach", "detach", "transfer", "wait", "status", "free", NULL };
-	static const char *const other[] = { "close", "reopen", "sleep", "unbind", NULL };
 	const char *op = args_next(a), *expected;
+	const struct step *s;
 	char what[96] = "";
 	struct outcome o = { "", "" };
 	char **first = a->argv;
 	int err;
 	bool matched;
 
-	if (word_in(op, on_buffer))
-		err = step_on_buffer(a, st, &o, op);
-	else if (word_in(op, other))
-		err = step_other(a, st, &o, op);
-	else if (!strcmp(op, "alloc"))
-		err = step_alloc(a, st, &o);
-	else
+	for (s = step_table; s->name && strcmp(s->name, op); s++)
+		;
+	if (!s->name)
 		return zc_usage("step %u: unknown step \"%s\"", st->step, op);
-	if (err)
+	if (s->on_buffer && (err = take_index(a, st, op, &st->buf)))
+		return err;
+	if ((err = s->run(a, st, &o)))
 		return err;
 	for (; first < a->argv; first++)
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", *first);
-	expected = !strcmp(op, "status") ? "signaled" : "ok";
+	expected = s->expected ? s->expected : "ok";
 	if (args_peek(a) && !strcmp(args_peek(a), "expect")) {
 		args_next(a);
 		expected = args_next(a);
