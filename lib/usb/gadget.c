@@ -146,7 +146,8 @@ static bool udc_in_use(const char *udc)
 	return used;
 }
 
-int gadget_free_udc(char *buf, size_t len)
+/* A UDC no gadget is bound to. */
+static int free_udc(char *buf, size_t len)
 {
 	char **udcs;
 	int n, i, err = -ENODEV;
@@ -171,7 +172,7 @@ int gadget_bind(const char *name, const char *udc)
 	int err;
 
 	if (!udc || !*udc) {
-		err = gadget_free_udc(chosen, sizeof(chosen));
+		err = free_udc(chosen, sizeof(chosen));
 		if (err)
 			return err;
 		udc = chosen;
@@ -189,7 +190,8 @@ int gadget_unbind(const char *name)
 	return gwrite(name, "UDC", "\n");
 }
 
-int gadget_ffs_mountpoint(const char *name, char *buf, size_t len)
+/* Where functionfs instance NAME is mounted ("" if nowhere). */
+static int ffs_mountpoint(const char *name, char *buf, size_t len)
 {
 	char dev[128], dir[4096], type[64];
 	FILE *m = fopen("/proc/self/mounts", "re");
@@ -240,7 +242,7 @@ int gadget_info(const char *name, struct gadget_info *info)
 	info->pid = gread_id(name, "idProduct");
 	if (gadget_udc(name, info->udc, sizeof(info->udc)))
 		info->udc[0] = '\0';
-	gadget_ffs_mountpoint(name, info->mount, sizeof(info->mount));
+	ffs_mountpoint(name, info->mount, sizeof(info->mount));
 	return 0;
 }
 
@@ -273,7 +275,7 @@ int gadget_teardown(const char *name)
 	if (err)
 		first = err;
 	/* every mount of this functionfs instance, then the function can go */
-	while (!gadget_ffs_mountpoint(name, dir, sizeof(dir)) && dir[0]) {
+	while (!ffs_mountpoint(name, dir, sizeof(dir)) && dir[0]) {
 		if (umount2(dir, 0) && umount2(dir, MNT_DETACH)) {
 			if (!first)
 				first = -errno;

@@ -40,13 +40,9 @@ int gadget_bind(const char *name, const char *udc);
 int gadget_unbind(const char *name);
 /* The UDC the gadget is bound to ("" when unbound). */
 int gadget_udc(const char *name, char *buf, size_t len);
-/* A UDC no gadget is bound to. */
-int gadget_free_udc(char *buf, size_t len);
 /* Unbind, unmount every functionfs mount of NAME, remove the configfs tree and the default mount
  * directory; absent parts are fine. */
 int gadget_teardown(const char *name);
-/* Where functionfs instance NAME is mounted ("" if nowhere). */
-int gadget_ffs_mountpoint(const char *name, char *buf, size_t len);
 
 /* The gadgets in configfs, any tool's; names malloc'ed, free with free_names(). Returns the count. */
 int gadget_list(char ***names);
