@@ -37,7 +37,8 @@ void sig_unblock_stop(const struct sig_stop_mask *m);
  * Call on_ready(arg) each time fd is readable, until SIGINT/SIGTERM (returns 0) or a failure:
  * the first non-zero return of on_ready, or -errno of ppoll() (then *poll_failed is set, so the
  * caller can say which). Stop signals must be blocked (sig_block_stop) and caught
- * (sig_catch_stop); on_ready should not block.
+ * (sig_catch_stop); on_ready should not block. A stop signal that comes while fd stays readable
+ * ends the loop too, after the current on_ready; it is taken when the mask is put back.
  */
 int sig_poll_until_stop(int fd, const struct sig_stop_mask *m, int (*on_ready)(void *arg), void *arg,
 			bool *poll_failed);
