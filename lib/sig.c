@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sig.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <string.h>
 
 volatile sig_atomic_t zc_stop;
@@ -29,4 +32,49 @@ void sig_restore(void)
 {
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+}
+
+void sig_block_stop(struct sig_stop_mask *m)
+{
+	sigset_t stop;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, &m->saved);
+	m->wait = m->saved;
+	sigdelset(&m->wait, SIGINT);
+	sigdelset(&m->wait, SIGTERM);
+}
+
+void sig_unblock_stop(const struct sig_stop_mask *m)
+{
+	pthread_sigmask(SIG_SETMASK, &m->saved, NULL);
+}
+
+/* ppoll() returns at once while fd is readable, with no chance to take a blocked signal. */
+static bool stop_pending(void)
+{
+	sigset_t pending;
+
+	return !sigpending(&pending) && (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1);
+}
+
+int sig_poll_until_stop(int fd, const struct sig_stop_mask *m, int (*on_ready)(void *arg), void *arg,
+			bool *poll_failed)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int err = 0;
+
+	*poll_failed = false;
+	while (!err && !stop_requested() && !stop_pending()) {
+		if (ppoll(&p, 1, NULL, &m->wait) < 0) {
+			if (errno == EINTR)
+				continue;
+			*poll_failed = true;
+			return -errno;
+		}
+		err = on_ready(arg);
+	}
+	return err;
 }

@@ -34,26 +34,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return log_fn ? log_fn(level, fmt, ap) : 0;
 }
 
-const char *fence_event_name(unsigned type)
-{
-	static const char *const names[FENCE_NR_EVENTS] = {
-		[FENCE_EMIT] = "emit",
-		[FENCE_INIT] = "init",
-		[FENCE_DESTROY] = "destroy",
-		[FENCE_ENABLE_SIGNAL] = "enable_signal",
-		[FENCE_SIGNALED] = "signaled",
-		[FENCE_WAIT_START] = "wait_start",
-		[FENCE_WAIT_END] = "wait_end",
-	};
-
-	return type < FENCE_NR_EVENTS ? names[type] : "unknown";
-}
-
-const char *fence_trace_mode_name(enum fence_trace_mode m)
-{
-	return m == FENCE_TRACE_BTF ? "tp_btf" : m == FENCE_TRACE_CLASSIC ? "tracepoint" : "auto";
-}
-
 /* The event a program attaches to, from its section name ("tp_btf/dma_fence_init"); -1: none. */
 static int event_of(const struct bpf_program *p)
 {

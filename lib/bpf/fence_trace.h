@@ -8,9 +8,11 @@
 #ifndef ZC_FENCE_TRACE_H
 #define ZC_FENCE_TRACE_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bpf/fence_event.h"
 
@@ -35,14 +37,35 @@ struct fence_trace_opts {
 };
 
 struct fence_trace;
+struct fence_stats;
 
+static inline const char *fence_trace_mode_name(enum fence_trace_mode m)
+{
+	return m == FENCE_TRACE_BTF ? "tp_btf" : m == FENCE_TRACE_CLASSIC ? "tracepoint" : "auto";
+}
+
+static inline const char *fence_event_name(unsigned type)
+{
+	static const char *const names[FENCE_NR_EVENTS] = {
+		[FENCE_EMIT] = "emit",
+		[FENCE_INIT] = "init",
+		[FENCE_DESTROY] = "destroy",
+		[FENCE_ENABLE_SIGNAL] = "enable_signal",
+		[FENCE_SIGNALED] = "signaled",
+		[FENCE_WAIT_START] = "wait_start",
+		[FENCE_WAIT_END] = "wait_end",
+	};
+
+	return type < FENCE_NR_EVENTS ? names[type] : "unknown";
+}
+
+#ifdef HAVE_BPF
 /*
  * Load and attach. On failure *why says what was missing: the error is -EPERM/-EACCES for
  * privilege, -ENOENT when the kernel lacks BTF or the tracepoints, else what libbpf said.
  */
 int fence_trace_start(const struct fence_trace_opts *o, struct fence_trace **out, char *why, size_t why_len);
 enum fence_trace_mode fence_trace_mode(const struct fence_trace *t);
-const char *fence_trace_mode_name(enum fence_trace_mode m);
 /* The events this run's programs see: bit (1 << enum fence_event_type) for each. */
 unsigned fence_trace_events(const struct fence_trace *t);
 /*
@@ -55,14 +78,67 @@ int fence_trace_poll(struct fence_trace *t, int timeout_ms, int (*cb)(void *arg,
 /* Events output: events the ring buffer had no room for. */
 uint64_t fence_trace_lost(struct fence_trace *t);
 
-struct fence_stats;
 /* Aggregate output: events counted so far, where max_events is set (else 0). */
 uint64_t fence_trace_taken(const struct fence_trace *t);
 /* Aggregate output: the figures so far, one group per driver/timeline pair seen (fresh *out). */
 int fence_trace_read(struct fence_trace *t, struct fence_stats *out);
 
 void fence_trace_stop(struct fence_trace *t);
+#else
+/*
+ * Built with --disable-bpf: the same calls, so callers need no #ifdef. Nothing starts
+ * (-EOPNOTSUPP, *why says so), so the rest never sees a trace.
+ */
+static inline int fence_trace_start(const struct fence_trace_opts *o, struct fence_trace **out, char *why,
+				    size_t why_len)
+{
+	(void)o;
+	*out = NULL;
+	snprintf(why, why_len, "zcioctl was built with --disable-bpf");
+	return -EOPNOTSUPP;
+}
 
-const char *fence_event_name(unsigned type);
+static inline enum fence_trace_mode fence_trace_mode(const struct fence_trace *t)
+{
+	(void)t;
+	return FENCE_TRACE_AUTO;
+}
+
+static inline unsigned fence_trace_events(const struct fence_trace *t)
+{
+	(void)t;
+	return 0;
+}
+
+static inline int fence_trace_poll(struct fence_trace *t, int timeout_ms,
+				   int (*cb)(void *arg, const struct fence_event *e), void *arg)
+{
+	(void)t, (void)timeout_ms, (void)cb, (void)arg;
+	return -EOPNOTSUPP;
+}
+
+static inline uint64_t fence_trace_lost(struct fence_trace *t)
+{
+	(void)t;
+	return 0;
+}
+
+static inline uint64_t fence_trace_taken(const struct fence_trace *t)
+{
+	(void)t;
+	return 0;
+}
+
+static inline int fence_trace_read(struct fence_trace *t, struct fence_stats *out)
+{
+	(void)t, (void)out;
+	return -EOPNOTSUPP;
+}
+
+static inline void fence_trace_stop(struct fence_trace *t)
+{
+	(void)t;
+}
+#endif
 
 #endif

@@ -2,57 +2,34 @@
 #include "usb/ffs_xfer.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "usb/ffs.h"
-#include "pattern.h"
 #include "sig.h"
 
 #define failed_at(r, ...) snprintf((r)->failed, sizeof((r)->failed), __VA_ARGS__)
 
-/* IN: the bytes of transfer `index` into buf, from the file or the pattern. */
+/* IN: the bytes of transfer `index` into buf. */
 static int produce(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, uint64_t index, void *buf)
 {
-	if (r->data_fd < 0) {
-		pattern_fill(buf, o->size, o->seed, index * o->size);
-		return 0;
-	}
-	{
-		ssize_t n = pread(r->data_fd, buf, o->size, (off_t)(index * o->size));
+	int err = payload_fill(&r->data, buf, o->size, index * o->size);
 
-		if (n < 0) {
-			failed_at(r, "reading the data file");
-			return -errno;
-		}
-		/* past the end of the file: zeros, so every transfer has its full length */
-		memset((char *)buf + n, 0, o->size - (size_t)n);
-	}
-	return 0;
+	if (err)
+		failed_at(r, "reading the data file");
+	return err;
 }
 
 /* OUT: check or store the bytes of transfer `index`. */
 static int consume(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r, uint64_t index, const void *buf)
 {
-	if (r->data_fd >= 0) {
-		ssize_t n = pwrite(r->data_fd, buf, o->size, (off_t)(index * o->size));
+	int err = payload_take(&r->data, buf, o->size, o->size, index * o->size);
 
-		if (n != (ssize_t)o->size) {
-			failed_at(r, "writing the data file");
-			return n < 0 ? -errno : -EIO;
-		}
-	} else if (o->verify && !r->verify_failed) {
-		size_t bad = pattern_check(buf, o->size, o->seed, index * o->size);
-
-		if (bad < o->size) {
-			r->verify_failed = true;
-			r->first_bad_offset = index * o->size + bad;
-		}
-	}
-	return 0;
+	if (err)
+		failed_at(r, "writing the data file");
+	return err;
 }
 
 struct slot {
@@ -259,26 +236,12 @@ static int run_copy(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_resul
 	return err;
 }
 
-/* The data file, opened for the endpoint's direction: read for IN, replaced for OUT. */
-static int open_data(const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
-{
-	r->data_fd = -1;
-	if (!o->data_path)
-		return 0;
-	r->data_fd = open(o->data_path, r->in ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (r->data_fd < 0) {
-		failed_at(r, "opening %.80s", o->data_path);
-		return -errno;
-	}
-	return 0;
-}
-
 int ffs_xfer_run(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *r)
 {
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	r->data_fd = -1;
+	r->data.fd = -1;
 	err = ffs_ep_wait_enabled(ep, o->timeout_ms);
 	if (err == -EINTR)
 		return 0;	/* stopped before the host came */
@@ -288,12 +251,17 @@ int ffs_xfer_run(int ep, const struct ffs_xfer_opts *o, struct ffs_xfer_result *
 		failed_at(r, err == -ETIMEDOUT ? "waiting for the host to enable the function" : "FUNCTIONFS_ENDPOINT_DESC");
 		return err;
 	}
-	err = open_data(o, r);
-	if (!err)
-		err = o->mode == FFS_XFER_DMABUF ? run_dmabuf(ep, o, r) : run_copy(ep, o, r);
-	if (r->data_fd >= 0)
-		close(r->data_fd);
-	r->data_fd = -1;
+	r->data.seed = o->seed;
+	r->data.verify = o->verify;
+	r->data.none = o->no_data;
+	/* the data file is read for IN (the gadget sends), replaced for OUT */
+	err = payload_open(&r->data, o->data_path, r->in);
+	if (err) {
+		failed_at(r, "opening %.80s", o->data_path);
+		return err;
+	}
+	err = o->mode == FFS_XFER_DMABUF ? run_dmabuf(ep, o, r) : run_copy(ep, o, r);
+	payload_close(&r->data);
 	return err;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "dmabuf.h"
+#include "payload.h"
 #include "stats.h"
 
 enum ffs_xfer_mode { FFS_XFER_DMABUF, FFS_XFER_COPY };
@@ -40,10 +41,8 @@ struct ffs_xfer_result {
 	uint64_t setup_ns;		/* allocating, mapping and attaching the buffers */
 	uint64_t wall_ns, cpu_ns;	/* of the transfers alone */
 	struct samples latency_ns;	/* queue -> fence signalled (dmabuf), or per call (copy) */
-	uint64_t first_bad_offset;	/* stream offset of the first wrong byte, when verify_failed */
-	bool verify_failed;
+	struct payload data;		/* the source or sink; afterwards, what verify found */
 	bool stopped;			/* SIGINT/SIGTERM */
-	int data_fd;			/* the open data file, while running */
 	int fence_error;		/* the first error a fence signalled with, 0 if none */
 	char failed[96];		/* the call that failed, for the message */
 };

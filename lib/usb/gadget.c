@@ -139,7 +139,7 @@ static bool udc_in_use(const char *udc)
 }
 
 /* A UDC no gadget is bound to. */
-static int gadget_free_udc(char *buf, size_t len)
+static int free_udc(char *buf, size_t len)
 {
 	char **udcs;
 	int n, i, err = -ENODEV;
@@ -164,7 +164,7 @@ int gadget_bind(const char *name, const char *udc)
 	int err;
 
 	if (!udc || !*udc) {
-		err = gadget_free_udc(chosen, sizeof(chosen));
+		err = free_udc(chosen, sizeof(chosen));
 		if (err)
 			return err;
 		udc = chosen;
@@ -182,7 +182,8 @@ int gadget_unbind(const char *name)
 	return gwrite(name, "UDC", "\n");
 }
 
-int gadget_ffs_mountpoint(const char *name, char *buf, size_t len)
+/* Where functionfs instance NAME is mounted ("" if nowhere). */
+static int ffs_mountpoint(const char *name, char *buf, size_t len)
 {
 	char dev[128], dir[4096], type[64];
 	FILE *m = fopen("/proc/self/mounts", "re");
@@ -200,6 +201,49 @@ int gadget_ffs_mountpoint(const char *name, char *buf, size_t len)
 	}
 	fclose(m);
 	return err;
+}
+
+int gadget_list(char ***names)
+{
+	return list_dir(GADGET_ROOT, names);
+}
+
+static int gread_id(const char *name, const char *rel)
+{
+	char p[256];
+	uint64_t v;
+
+	gpath(p, sizeof(p), name, rel);
+	return read_u64_file(p, &v) || v > 0xffff ? -1 : (int)v;
+}
+
+int gadget_info(const char *name, struct gadget_info *info)
+{
+	char p[256];
+	int n;
+
+	memset(info, 0, sizeof(*info));
+	if (!*name || strchr(name, '/'))
+		return -EINVAL;	/* any tool's gadget, but within GADGET_ROOT */
+	gpath(p, sizeof(p), name, "functions");
+	n = list_dir(p, &info->functions);
+	if (n < 0)
+		return n;
+	info->nfunctions = n;
+	info->vid = gread_id(name, "idVendor");
+	info->pid = gread_id(name, "idProduct");
+	if (gadget_udc(name, info->udc, sizeof(info->udc)))
+		info->udc[0] = '\0';
+	ffs_mountpoint(name, info->mount, sizeof(info->mount));
+	return 0;
+}
+
+void gadget_info_free(struct gadget_info *info)
+{
+	if (info->nfunctions > 0)
+		free_names(info->functions, info->nfunctions);
+	info->functions = NULL;
+	info->nfunctions = 0;
 }
 
 static int grm(const char *name, const char *rel, bool is_link)
@@ -223,7 +267,7 @@ int gadget_teardown(const char *name)
 	if (err)
 		first = err;
 	/* every mount of this functionfs instance, then the function can go */
-	while (!gadget_ffs_mountpoint(name, dir, sizeof(dir)) && dir[0]) {
+	while (!ffs_mountpoint(name, dir, sizeof(dir)) && dir[0]) {
 		if (umount2(dir, 0) && umount2(dir, MNT_DETACH)) {
 			if (!first)
 				first = -errno;

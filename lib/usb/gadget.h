@@ -44,7 +44,21 @@ int gadget_udc(const char *name, char *buf, size_t len);
 /* Unbind, unmount every functionfs mount of NAME, remove the configfs tree and the default mount
  * directory; absent parts are fine. */
 int gadget_teardown(const char *name);
-/* Where functionfs instance NAME is mounted ("" if nowhere). */
-int gadget_ffs_mountpoint(const char *name, char *buf, size_t len);
+
+/* The gadgets in configfs, any tool's; names malloc'ed, free with free_names(). Returns the count. */
+int gadget_list(char ***names);
+
+/* What configfs and the mount table say of a gadget. */
+struct gadget_info {
+	int vid, pid;		/* idVendor, idProduct; -1 where unreadable */
+	char udc[64];		/* the UDC it is bound to, "" when unbound */
+	char **functions;	/* its functions ("ffs.NAME", ...), sorted */
+	int nfunctions;
+	char mount[256];	/* where functionfs instance NAME is mounted, "" if nowhere */
+};
+
+/* -ENOENT when there is no such gadget (any more). Free with gadget_info_free(). */
+int gadget_info(const char *name, struct gadget_info *info);
+void gadget_info_free(struct gadget_info *info);
 
 #endif

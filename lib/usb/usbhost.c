@@ -135,6 +135,11 @@ void usbhost_close(struct usbhost *u)
 	memset(u, 0, sizeof(*u));
 }
 
+uint64_t usbhost_urbs_per_transfer(uint64_t size)
+{
+	return size > USBHOST_URB_MAX && size % USBHOST_URB_MAX == 0 ? size / USBHOST_URB_MAX : 1;
+}
+
 struct stream {
 	struct usbhost *u;
 	size_t size;

@@ -32,6 +32,15 @@ int usbhost_open(struct usbhost *u, const struct usbhost_match *m, int interface
 void usbhost_close(struct usbhost *u);
 
 /*
+ * usbfs caps the memory of URBs in flight (usbfs_memory_mb, 16 MiB by default), so a transfer
+ * larger than USBHOST_URB_MAX that it divides goes as URBs of that size, back to back: the
+ * device cannot tell them from one transfer, as no short packet ends one between them.
+ * The number of URBs a transfer of `size` bytes goes as (1 when it is not split).
+ */
+#define USBHOST_URB_MAX (1U << 20)
+uint64_t usbhost_urbs_per_transfer(uint64_t size);
+
+/*
  * Stream `count` transfers of `size` bytes with up to `depth` in flight. on_chunk is called in
  * order for each: before submission of an OUT transfer (before = true) to fill its buffer, and
  * after every completion (actual is the bytes moved). A non-zero return stops the stream with

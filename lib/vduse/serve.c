@@ -667,21 +667,18 @@ static int handle_message(struct server *s)
 	return 0;
 }
 
-/* Messages until SIGINT/SIGTERM; those are blocked except inside ppoll, so none is missed. */
-static int message_loop(struct server *s, const sigset_t *waitmask)
+static int on_message(void *s)
 {
-	struct pollfd p = { .fd = s->fd, .events = POLLIN };
-	int err = 0;
+	return handle_message(s);
+}
 
-	while (!err && !stop_requested()) {
-		if (ppoll(&p, 1, NULL, waitmask) < 0) {
-			if (errno != EINTR)
-				err = fail(s, -errno, "ppoll");
-			continue;
-		}
-		err = handle_message(s);
-	}
-	return err;
+/* Messages until SIGINT/SIGTERM, none of which is missed (lib/sig.h). */
+static int message_loop(struct server *s, const struct sig_stop_mask *stop)
+{
+	bool poll_failed;
+	int err = sig_poll_until_stop(s->fd, stop, on_message, s, &poll_failed);
+
+	return poll_failed ? fail(s, err, "ppoll") : err;
 }
 
 /* Threads per worker for batches, the worker included: as asked, else one per CPU up to 4. */
@@ -757,7 +754,7 @@ int vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stats *stat
 {
 	struct server s = { .o = o, .fd = -1, .st = stats, .why = why, .why_len = why_len };
 	pthread_rwlockattr_t attr;
-	sigset_t stop, old, waitmask;
+	struct sig_stop_mask stop;
 	int err;
 
 	memset(stats, 0, sizeof(*stats));
@@ -767,14 +764,8 @@ int vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stats *stat
 	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&s.maps, &attr);
 	pthread_rwlockattr_destroy(&attr);
-	/* workers inherit the blocked set: SIGINT and SIGTERM only ever reach ppoll below */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, &old);
-	waitmask = old;
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGTERM);
+	/* workers inherit the blocked set: SIGINT and SIGTERM only ever reach the message loop */
+	sig_block_stop(&stop);
 
 	err = open_device(&s);
 	if (!err && driver_running(&s)) {
@@ -786,10 +777,10 @@ int vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stats *stat
 		event(&s, VDUSE_SERVE_READY);
 	}
 	if (!err)
-		err = message_loop(&s, &waitmask);
+		err = message_loop(&s, &stop);
 	close_device(&s);
 	stats->iotlb_maps = s.iotlb.maps;
 	pthread_rwlock_destroy(&s.maps);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sig_unblock_stop(&stop);
 	return err;
 }

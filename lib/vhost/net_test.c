@@ -10,7 +10,6 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +62,7 @@ struct test {
 	int psock;			/* packet socket on the tap: RX injection, TX verify socket */
 	struct frame_check *check;	/* TX verify tc */
 	struct vhost_zc *zc;
-	sigset_t waitmask;		/* SIGINT/SIGTERM get through only while we wait */
+	struct sig_stop_mask stop;	/* SIGINT/SIGTERM get through only while we wait */
 	/* TX bookkeeping, per slot and per sequence number modulo the queue size */
 	uint64_t *slot_seq, *slot_avail_ns;
 	bool *seq_done;
@@ -369,7 +368,7 @@ static int wait_for_device(struct test *t, struct queue *q, struct vhost_net_dir
 		virtq_driver_interrupts_off(q->vq);
 		return 0;
 	}
-	n = epoll_pwait(t->epoll, ev, 3, t->o->timeout_ms, &t->waitmask);
+	n = epoll_pwait(t->epoll, ev, 3, t->o->timeout_ms, &t->stop.wait);
 	virtq_driver_interrupts_off(q->vq);
 	if (n < 0 && errno == EINTR)
 		return stop_requested() ? -EINTR : 0;
@@ -661,7 +660,6 @@ int vhost_net_test(const struct vhost_net_test_opts *o, struct vhost_net_test_re
 		.o = o, .r = r, .why = why, .why_len = why_len, .vhost = -1, .tap = { .fd = -1 }, .epoll = -1,
 		.psock = -1, .q = { { .kick = -1, .call = -1 }, { .kick = -1, .call = -1 } },
 	};
-	sigset_t stop, old;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -671,13 +669,7 @@ int vhost_net_test(const struct vhost_net_test_opts *o, struct vhost_net_test_re
 	    (o->queue_size & (o->queue_size - 1)) || o->inflight > o->queue_size || !sizes_valid(o))
 		return fail(&t, -EINVAL, "bad frame size, queue size or in-flight limit");
 	/* SIGINT/SIGTERM only while we sleep, so none is lost between a check and the wait */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigprocmask(SIG_BLOCK, &stop, &old);
-	t.waitmask = old;
-	sigdelset(&t.waitmask, SIGINT);
-	sigdelset(&t.waitmask, SIGTERM);
+	sig_block_stop(&t.stop);
 	err = alloc_tx_books(&t);
 	if (!err)
 		err = setup(&t);
@@ -690,6 +682,6 @@ int vhost_net_test(const struct vhost_net_test_opts *o, struct vhost_net_test_re
 	samples_figures(&t.latency, &r->tx_latency);
 	teardown(&t);
 	r->mean_inflight = t.inflight_adds ? t.inflight_sum / t.inflight_adds : 0;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	sig_unblock_stop(&t.stop);
 	return err;
 }

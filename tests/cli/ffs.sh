@@ -4,7 +4,7 @@
 
 expect_usage 'missing NAME' "up without a name" -- ffs up
 expect_usage 'gadget name "a/b" is wrong' "a name with a slash" -- ffs up a/b
-expect_usage 'is too long' "a 40-character name" -- ffs up "$(printf 'x%.0s' {1..40})"
+expect_usage 'gadget name "x+" is wrong: expected 1 to 32 characters' "a 40-character name" -- ffs up "$(printf 'x%.0s' {1..40})"
 expect_usage 'argument "0x10000" of "vid" is out of range' "vid above 0xffff" -- ffs up g0 vid 0x10000
 expect_usage 'argument "-5" of "in" is wrong' "a negative endpoint count" -- ffs up g0 in -5
 expect_usage 'in \+ out must be 1 to 15' "no endpoint at all" -- ffs up g0 in 0 out 0
