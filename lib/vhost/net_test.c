@@ -478,6 +478,18 @@ static void tx_used(struct test *t, unsigned s, uint32_t len)
 	t->r->tx.frames++;
 }
 
+/* The time and CPU a direction took, and what its error means. */
+static int end_direction(struct test *t, struct vhost_net_dir_result *d, const char *what, uint64_t start,
+			 uint64_t cpu, int err)
+{
+	d->elapsed_ns = now_ns() - start;
+	d->cpu_ns = cpu_time_ns() - cpu;
+	if (err == -ETIMEDOUT)
+		return fail(t, err, "%s: %llu of %llu frames done, then nothing for %u ms", what,
+			    (unsigned long long)d->frames, (unsigned long long)t->o->count, t->o->timeout_ms);
+	return err ? fail(t, err, "%s", what) : 0;
+}
+
 static int run_tx(struct test *t)
 {
 	struct queue *q = &t->q[VHOST_NET_TX];
@@ -503,12 +515,7 @@ static int run_tx(struct test *t)
 		else if (!n && !err)
 			err = wait_for_device(t, q, &t->r->tx);
 	}
-	t->r->tx.elapsed_ns = now_ns() - start;
-	t->r->tx.cpu_ns = cpu_time_ns() - cpu;
-	if (err == -ETIMEDOUT)
-		return fail(t, err, "TX: %llu of %llu frames came back, then nothing for %u ms",
-			    (unsigned long long)t->r->tx.frames, (unsigned long long)t->o->count, t->o->timeout_ms);
-	return err ? fail(t, err, "TX") : 0;
+	return end_direction(t, &t->r->tx, "TX", start, cpu, err);
 }
 
 static int rx_post(struct test *t, unsigned s)
@@ -574,12 +581,7 @@ static int run_rx(struct test *t)
 		else if (!n)
 			err = wait_for_device(t, q, &t->r->rx);
 	}
-	t->r->rx.elapsed_ns = now_ns() - start;
-	t->r->rx.cpu_ns = cpu_time_ns() - cpu;
-	if (err == -ETIMEDOUT)
-		return fail(t, err, "RX: %llu of %llu frames arrived, then nothing for %u ms",
-			    (unsigned long long)t->r->rx.frames, (unsigned long long)t->o->count, t->o->timeout_ms);
-	return err ? fail(t, err, "RX") : 0;
+	return end_direction(t, &t->r->rx, "RX", start, cpu, err);
 }
 
 /* TX verify: the frames of the last round may still be on their way to the packet socket. */
