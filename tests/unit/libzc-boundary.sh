@@ -20,9 +20,11 @@ none() {
 
 ok '[ -s "$libzc" ] && [ -s "$libcli" ]' "the archives are built"
 
-# stdio output, the exits, and libc's printing error functions
+# stdio output, the exits, and libc's printing error functions. One exception: lib/hmm.c's
+# copy-on-write scenario forks, and its child ends with _exit(); nothing else may end a process.
 output='v?(f|d)?printf|__(v?f|v?d)?printf_chk|puts|fputs|putchar|putc|fputc|fwrite|perror|err|errx|warn|warnx|error|exit|_exit|_Exit|abort|stdout|stderr'
-none "no object of libzc prints or exits" "$(undefined "$libzc" | awk -v re="^($output)\$" '$2 ~ re')"
+none "no object of libzc prints or exits" \
+	"$(undefined "$libzc" | awk -v re="^($output)\$" '$2 ~ re && !($1 ~ /hmm\.o$/ && $2 == "_exit")')"
 
 # anything the command-line layer defines: print layer, errors, argument walker
 none "no object of libzc calls the command-line layer" \

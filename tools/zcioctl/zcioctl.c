@@ -30,6 +30,7 @@ static const struct object help_object = { "help", help_cmds, "show", "this text
 static const struct object *const objects[] = {
 	&feature_object,
 	&ffs_object,
+	&mm_object,
 #ifdef HAVE_BPF
 	&trace_object,
 #endif

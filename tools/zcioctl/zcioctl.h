@@ -19,6 +19,7 @@ extern struct globals g_opts;
 
 extern const struct object feature_object;
 extern const struct object ffs_object;
+extern const struct object mm_object;
 extern const struct object trace_object;
 extern const struct object vduse_object;
 extern const struct object vhost_object;
