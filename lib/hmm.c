@@ -180,7 +180,7 @@ struct round {
 	uint8_t *mem;
 	uint32_t *mirror;
 	size_t ps, npages;
-	struct samples exclusive, faults;
+	struct samples exclusive, faults, normal;
 	bool *held;
 };
 
@@ -220,6 +220,17 @@ static void cpu_access(struct round *x)
 		for (i = 0; i < per && !bad; i++)
 			bad = w[i] != p * per + i + (i == 0 && x->o->access == HMM_ACCESS_WRITE);
 		x->r->data_errors += bad;
+	}
+	/* the baseline: the same access to the same pages, now ordinary mapped memory */
+	for (p = 0; p < x->npages; p++) {
+		volatile uint32_t *w = (uint32_t *)(x->mem + p * x->ps);
+		uint64_t t = now_ns();
+
+		if (x->o->access == HMM_ACCESS_WRITE)
+			w[0]--;
+		else
+			(void)w[0];
+		samples_add(&x->normal, now_ns() - t);
 	}
 }
 
@@ -322,8 +333,10 @@ int hmm_exclusive(const struct hmm_exclusive_opts *o, struct hmm_exclusive_resul
 		err = one_round(&x, why, why_len);
 	samples_figures(&x.exclusive, &r->exclusive_ns);
 	samples_figures(&x.faults, &r->fault_ns);
+	samples_figures(&x.normal, &r->normal_ns);
 	samples_free(&x.exclusive);
 	samples_free(&x.faults);
+	samples_free(&x.normal);
 	free(x.mirror);
 	free(x.held);
 	close(x.fd);
@@ -444,6 +457,93 @@ out:
 		close(fd);
 	free(mirror);
 	free(w);
+	return err;
+}
+
+/* ---- snapshot ---- */
+
+char hmm_prot_letter(uint8_t p)
+{
+	char c;
+
+	if (p == HMM_DMIRROR_PROT_ERROR)
+		return 'E';
+	if ((p & 0xf0) == HMM_DMIRROR_PROT_ZERO)
+		c = 'z';
+	else if (p & 0xf0)
+		c = 'd';
+	else if (p & HMM_DMIRROR_PROT_WRITE)
+		c = 'w';
+	else if (p & HMM_DMIRROR_PROT_READ)
+		c = 'r';
+	else
+		c = '-';
+	return p & (HMM_DMIRROR_PROT_PMD | HMM_DMIRROR_PROT_PUD) ? (char)(c - 'a' + 'A') : c;
+}
+
+static void touch(uint8_t *mem, size_t size, size_t ps, bool write)
+{
+	size_t off;
+
+	for (off = 0; off < size; off += ps)
+		if (write)
+			mem[off] = 1;
+		else
+			(void)*(volatile uint8_t *)(mem + off);
+}
+
+static void fill_for_snapshot(uint8_t *mem, size_t size, size_t ps, enum hmm_fill fill)
+{
+	size_t quarter = size / 4 / ps * ps;
+
+	switch (fill) {
+	case HMM_FILL_NONE:
+		break;
+	case HMM_FILL_READ:
+	case HMM_FILL_WRITE:
+		touch(mem, size, ps, fill == HMM_FILL_WRITE);
+		break;
+	case HMM_FILL_MIXED:
+		touch(mem, quarter, ps, true);
+		touch(mem + quarter, quarter, ps, false);
+		touch(mem + 2 * quarter, quarter, ps, true);
+		mprotect(mem + 2 * quarter, quarter, PROT_READ);
+		break;
+	}
+}
+
+int hmm_snapshot(const struct hmm_snapshot_opts *o, uint8_t *perm, char *why, size_t why_len)
+{
+	size_t ps = page_size(), npages = o->size / ps, base_len;
+	uint8_t *mem;
+	void *base, *mirror = NULL;
+	int fd, err;
+
+	why[0] = '\0';
+	if (!npages || o->size % ps)
+		return -EINVAL;
+	fd = hmm_open(o->device);
+	if (fd < 0) {
+		snprintf(why, why_len, "opening %s", o->device);
+		return fd;
+	}
+	mem = map_range(o->size, o->thp, &base, &base_len);
+	if (!mem) {
+		close(fd);
+		return -ENOMEM;
+	}
+	fill_for_snapshot(mem, o->size, ps, o->fill);
+	err = 0;
+	if (o->exclusive && !(mirror = malloc(o->size)))
+		err = -ENOMEM;
+	if (!err && o->exclusive &&
+	    (err = mirror_cmd(fd, HMM_DMIRROR_EXCLUSIVE, mem, mirror, npages, NULL)))
+		snprintf(why, why_len, "HMM_DMIRROR_EXCLUSIVE");
+	if (!err && (err = mirror_cmd(fd, HMM_DMIRROR_SNAPSHOT, mem, perm, npages, NULL)))
+		snprintf(why, why_len, "HMM_DMIRROR_SNAPSHOT");
+	free(mirror);
+	munmap(base, base_len);
+	close(fd);
 	return err;
 }
 

@@ -70,6 +70,7 @@ struct hmm_exclusive_result {
 	int child_status;		/* fork: the child's exit status (0: its copy was right) */
 	struct latency_figures exclusive_ns;	/* EXCLUSIVE, per page */
 	struct latency_figures fault_ns;	/* the CPU access that revokes, per page */
+	struct latency_figures normal_ns;	/* the same access again, to the pages once they are ordinary */
 };
 
 /* Run the scenario; 0 with the result (checks may still have failed: see the counts), or -errno and why. */
@@ -99,6 +100,29 @@ struct hmm_race_result {
  * the range exclusive again and again and checks it: no increment may be lost.
  */
 int hmm_race(const struct hmm_race_opts *o, struct hmm_race_result *r, char *why, size_t why_len);
+
+enum hmm_fill {
+	HMM_FILL_NONE,		/* untouched: no page mapped */
+	HMM_FILL_READ,		/* read: the zero page */
+	HMM_FILL_WRITE,		/* written: a page of our own */
+	HMM_FILL_MIXED,		/* quarters: written, read, written then read-only, untouched */
+};
+
+struct hmm_snapshot_opts {
+	const char *device;
+	size_t size;
+	enum hmm_fill fill;
+	bool thp;
+	bool exclusive;		/* make it device-exclusive before the snapshot */
+};
+
+/* What the mirror sees of each page (HMM_DMIRROR_SNAPSHOT): one HMM_DMIRROR_PROT_* byte per page in perm. */
+/*
+ * A snapshot byte as one letter: - nothing mapped, r read-only, w writable, z the zero page,
+ * d a device page, E an error; upper case when a PMD or PUD maps the page.
+ */
+char hmm_prot_letter(uint8_t prot);
+int hmm_snapshot(const struct hmm_snapshot_opts *o, uint8_t *perm, char *why, size_t why_len);
 
 /* For `zcioctl feature` (lib/feature.h). */
 struct feat;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -98,8 +99,10 @@ static void print_exclusive(const struct hmm_exclusive_opts *o, const struct hmm
 	if (o->fork)
 		print_int(PRINT_ANY, "child_status", "  fork: the child's copy %lld (0: right)\n", r->child_status);
 	print_latency_figures("exclusive_latency", "  make exclusive, per page", &r->exclusive_ns);
-	if (r->fault_ns.count)
+	if (r->fault_ns.count) {
 		print_latency_figures("fault_latency", "  CPU access that takes a page back", &r->fault_ns);
+		print_latency_figures("normal_latency", "  the same access to an ordinary page", &r->normal_ns);
+	}
 	out_close_object();
 }
 
@@ -200,11 +203,89 @@ static int do_race(struct args *a)
 	return 0;
 }
 
+static const char *const fills[] = { "none", "read", "write", "mixed", NULL };
+
+/* The map as runs: "w x256 z x256 - x512" in text, [{"prot": "w", "pages": 256}, ...] in JSON. */
+static void print_runs(const uint8_t *perm, size_t n)
+{
+	size_t i = 0;
+
+	out_open_array("runs");
+	print_text("  ");
+	while (i < n) {
+		size_t j = i;
+		char one[2] = { hmm_prot_letter(perm[i]), 0 };
+
+		while (j < n && hmm_prot_letter(perm[j]) == one[0])
+			j++;
+		out_open_object(NULL);
+		print_string(PRINT_ANY, "prot", " %s", one);
+		print_uint(PRINT_ANY, "pages", "x%llu", j - i);
+		out_close_object();
+		i = j;
+	}
+	out_close_array();
+	print_nl();
+}
+
+static int do_snapshot(struct args *a)
+{
+	uint64_t size = 1 << 20;
+	int fill = HMM_FILL_MIXED, thp = 1, err;
+	bool exclusive = false;
+	const char *device = DEFAULT_DEVICE;
+	uint8_t *perm;
+	char why[256], *map;
+	size_t n, i;
+	const struct kw kws[] = {
+		{ "size", KW_SIZE, &size, 1, 1ULL << 30 },
+		{ "device", KW_STR, &device, 0, 4095 },
+		{ "fill", KW_CHOICE, &fill, .choices = fills },
+		{ "thp", KW_CHOICE, &thp, .choices = on_off },
+		{ "exclusive", KW_FLAG, &exclusive },
+		{ 0 },
+	};
+
+	if ((err = args_parse_kw(a, kws)) || (err = check_page_multiple(size)))
+		return err;
+	const struct hmm_snapshot_opts o = {
+		.device = device, .size = size, .fill = fill, .thp = thp == 0, .exclusive = exclusive,
+	};
+	n = size / sysconf(_SC_PAGESIZE);
+	perm = calloc(n, 1);
+	map = calloc(n + 1, 1);
+	if (!perm || !map) {
+		free(perm);
+		free(map);
+		return zc_err(ENOMEM, NULL, "the map of %zu pages", n);
+	}
+	err = hmm_snapshot(&o, perm, why, sizeof(why));
+	if (err) {
+		err = device_error(err, device, why);
+	} else {
+		for (i = 0; i < n; i++)
+			map[i] = hmm_prot_letter(perm[i]);
+		out_open_object(NULL);
+		print_string(PRINT_ANY, "device", "%s:", device);
+		print_uint(PRINT_ANY, "pages", " %llu pages", n);
+		print_string(PRINT_ANY, "fill", ", filled %s", fills[fill]);
+		print_bool(PRINT_ANY, "exclusive", ", exclusive %s\n", exclusive);
+		print_runs(perm, n);
+		json_string("map", map);
+		out_close_object();
+	}
+	free(perm);
+	free(map);
+	return err;
+}
+
 static const struct cmd mm_cmds[] = {
 	{ "show", do_show, "", "the test_hmm mirror devices, their kind and whether they answer our numbers" },
 	{ "exclusive", do_exclusive, "[size SIZE] [device PATH] [access none|read|write] [fork | mprotect] [thp on|off] "
 				     "[repeat N]",
 	  "make memory device-exclusive, check every page and the data, then take it back with the CPU" },
+	{ "snapshot", do_snapshot, "[size SIZE] [device PATH] [fill none|read|write|mixed] [thp on|off] [exclusive]",
+	  "the protection of each page as the mirror sees it (SNAPSHOT), as runs and a map" },
 	{ "race", do_race, "[size SIZE] [device PATH] [threads N] [rounds N | duration MS]",
 	  "CPU writers against repeated exclusive passes: no write may be lost" },
 	{ 0 },

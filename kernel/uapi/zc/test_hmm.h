@@ -27,4 +27,17 @@ struct hmm_dmirror_cmd {
 #define HMM_DMIRROR_CHECK_EXCLUSIVE	_IOWR('H', 0x06, struct hmm_dmirror_cmd)
 #define HMM_DMIRROR_RELEASE		_IOWR('H', 0x07, struct hmm_dmirror_cmd)
 
+/* SNAPSHOT: one byte per page in ptr; the low nibble and the high one are separate fields */
+#define HMM_DMIRROR_PROT_ERROR			0xFF
+#define HMM_DMIRROR_PROT_NONE			0x00
+#define HMM_DMIRROR_PROT_READ			0x01
+#define HMM_DMIRROR_PROT_WRITE			0x02
+#define HMM_DMIRROR_PROT_PMD			0x04
+#define HMM_DMIRROR_PROT_PUD			0x08
+#define HMM_DMIRROR_PROT_ZERO			0x10
+#define HMM_DMIRROR_PROT_DEV_PRIVATE_LOCAL	0x20
+#define HMM_DMIRROR_PROT_DEV_PRIVATE_REMOTE	0x30
+#define HMM_DMIRROR_PROT_DEV_COHERENT_LOCAL	0x40
+#define HMM_DMIRROR_PROT_DEV_COHERENT_REMOTE	0x50
+
 #endif

@@ -36,6 +36,16 @@ zc -j mm exclusive size 2M thp on
 ok '[ "$rc" = 1 ] && printf "%s" "$out" | jq -e ".result.thp_bytes == 2097152 and .result.busy == 1 and .error.errno == 16" >/dev/null' \
 	"2 MiB THP range: EXCLUSIVE answers EBUSY on 6.12 (the range API skips THP tail pages), and says so"
 
+zc -j mm snapshot size 1M fill mixed
+ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".runs == [{\"prot\":\"w\",\"pages\":64},{\"prot\":\"z\",\"pages\":64},{\"prot\":\"r\",\"pages\":64},{\"prot\":\"-\",\"pages\":64}] and (.map | length) == 256" >/dev/null' \
+	"snapshot of quarters written, read, read-only, untouched: w, z (the zero page), r, -"
+zc -j mm snapshot size 4M fill write thp on
+ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".runs == [{\"prot\":\"W\",\"pages\":1024}]" >/dev/null' \
+	"snapshot of 4 MiB of THP: every page writable inside a PMD (W)"
+zc -j mm snapshot size 64K fill write exclusive
+ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".runs == [{\"prot\":\"-\",\"pages\":16}]" >/dev/null' \
+	"snapshot of exclusive pages: the mirror sees no CPU mapping (-)"
+
 zc -j mm race rounds 200 threads 4 size 64K
 ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".rounds == 200 and .lost == 0 and .increments > 0" >/dev/null' \
 	"race: 4 CPU writers against 200 exclusive passes, no increment lost"
