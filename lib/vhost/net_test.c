@@ -28,8 +28,9 @@
 #include "virtio/virtq.h"
 
 #define HDR_LEN sizeof(struct virtio_net_hdr_v1)
-#define ETHERTYPE_ZC 0x88b5		/* IEEE "local experimental" */
-#define FRAME_HEAD (ETH_HLEN + 8)	/* Ethernet header, then the frame's sequence number */
+/* our frames: IEEE's "local experimental" EtherType, the sequence number, then the pattern */
+#define ETHERTYPE_ZC FRAME_HASH_ETHERTYPE
+#define FRAME_HEAD FRAME_HASH_FROM
 #define MAX_MEMORY (1ULL << 30)
 #define VERIFY_RCVBUF (64 << 20)
 #define RX_WINDOW 256			/* frames injected ahead of those received: below the tap's queue of 500 */
@@ -96,7 +97,7 @@ static void build_frame(uint8_t *f, uint32_t size, uint64_t seq, uint64_t seed)
 	memcpy(f + ETH_ALEN, mac_src, ETH_ALEN);
 	f[12] = ETHERTYPE_ZC >> 8;
 	f[13] = ETHERTYPE_ZC & 0xff;
-	memcpy(f + ETH_HLEN, &le, sizeof(le));
+	memcpy(f + FRAME_HASH_SEQ_AT, &le, sizeof(le));
 	pattern_fill(f + FRAME_HEAD, size - FRAME_HEAD, seed, seq * size);
 }
 
@@ -113,7 +114,7 @@ static int check_frame(const uint8_t *f, size_t len, const struct vhost_net_test
 
 	if (len < FRAME_HEAD || f[12] != ETHERTYPE_ZC >> 8 || f[13] != (ETHERTYPE_ZC & 0xff))
 		return -1;
-	memcpy(&le, f + ETH_HLEN, sizeof(le));
+	memcpy(&le, f + FRAME_HASH_SEQ_AT, sizeof(le));
 	seq = le64toh(le);
 	size = frame_size(o, seq);
 	return len == size && pattern_check(f + FRAME_HEAD, size - FRAME_HEAD, o->seed, seq * size) ==
@@ -432,7 +433,7 @@ static int tx_add(struct test *t, uint64_t seq, unsigned inflight)
 	if (t->o->verify == VHOST_VERIFY_NONE && t->slot_built[s] == size) {
 		uint64_t le = htole64(seq);
 
-		memcpy(buf + HDR_LEN + ETH_HLEN, &le, sizeof(le));
+		memcpy(buf + HDR_LEN + FRAME_HASH_SEQ_AT, &le, sizeof(le));
 	} else {
 		memset(buf, 0, HDR_LEN);
 		build_frame(buf + HDR_LEN, size, seq, t->o->seed);
