@@ -104,18 +104,25 @@ int netdev_set_mtu(const char *name, unsigned mtu)
 
 /* ---- rtnetlink requests ---- */
 
-static struct nl_msg *link_request(int type, int flags, const char *name)
+/* A request: the family header (ifinfomsg, tcmsg), then one string attribute (the name, the kind). */
+static struct nl_msg *rtnl_request(int type, int flags, const void *hdr, size_t hdr_len, int attr, const char *str)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
 
 	if (!msg)
 		return NULL;
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, IFLA_IFNAME, name) < 0) {
+	if (nlmsg_append(msg, (void *)hdr, hdr_len, NLMSG_ALIGNTO) < 0 || nla_put_string(msg, attr, str) < 0) {
 		nlmsg_free(msg);
 		return NULL;
 	}
 	return msg;
+}
+
+static struct nl_msg *link_request(int type, int flags, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	return rtnl_request(type, flags, &ifi, sizeof(ifi), IFLA_IFNAME, name);
 }
 
 static struct nl_msg *tc_request(int type, int flags, int ifindex, uint32_t parent, uint32_t handle, uint32_t info,
@@ -125,15 +132,8 @@ static struct nl_msg *tc_request(int type, int flags, int ifindex, uint32_t pare
 		.tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = parent, .tcm_handle = handle,
 		.tcm_info = info,
 	};
-	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
 
-	if (!msg)
-		return NULL;
-	if (nlmsg_append(msg, &tc, sizeof(tc), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, TCA_KIND, kind) < 0) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
+	return rtnl_request(type, flags, &tc, sizeof(tc), TCA_KIND, kind);
 }
 
 /* Send a request built above (NULL: it could not be built) and wait for the kernel's answer. */
