@@ -23,6 +23,7 @@
 #include "tracefs.h"
 #include "usb/probe.h"
 #include "vduse/vdpa_nl.h"
+#include "vhost/vdpa.h"
 #include "vduse/vduse.h"
 #include "vfio.h"
 #include "vhost/vhost.h"
@@ -36,6 +37,7 @@ const struct feat_probe feat_probes[] = {
 	{ "vduse", "VDUSE devices (/dev/vduse/control)", vduse_probe },
 	{ "vdpa", "vDPA bus over generic netlink", vdpa_probe },
 	{ "vhost_net", "vhost-net (/dev/vhost-net)", vhost_net_probe },
+	{ "vhost_vdpa", "vhost-vdpa: userspace drivers of vDPA devices (/dev/vhost-vdpa-N)", vhost_vdpa_probe },
 	{ "vfio", "VFIO containers and groups (/dev/vfio/vfio)", vfio_probe },
 	{ "iommufd", "iommufd (/dev/iommu)", iommufd_probe },
 	{ "vfio_bind_process", "VFIO process binding (PASID, the SVA series)", vfio_bind_process_probe },

@@ -25,12 +25,17 @@ static const struct iotlb_region *find(const struct vduse_iotlb *t, unsigned n, 
 	return NULL;
 }
 
+static int prot_of(uint8_t perm)
+{
+	return (perm & VDUSE_ACCESS_RO ? PROT_READ : 0) | (perm & VDUSE_ACCESS_WO ? PROT_WRITE : 0);
+}
+
 /* Ask the kernel for the mapping that holds iova and mmap it; under add_lock. */
 static const struct iotlb_region *fetch(struct vduse_iotlb *t, uint64_t iova)
 {
 	struct vduse_iotlb_entry e = { .start = iova, .last = iova };
 	struct iotlb_region *r;
-	int prot = 0, fd;
+	int fd;
 	void *p;
 
 	if (t->n == IOTLB_REGIONS)
@@ -38,11 +43,7 @@ static const struct iotlb_region *fetch(struct vduse_iotlb *t, uint64_t iova)
 	fd = ioctl(t->dev_fd, VDUSE_IOTLB_GET_FD, &e);
 	if (fd < 0)
 		return NULL;
-	if (e.perm & VDUSE_ACCESS_RO)
-		prot |= PROT_READ;
-	if (e.perm & VDUSE_ACCESS_WO)
-		prot |= PROT_WRITE;
-	p = mmap(NULL, e.last - e.start + 1, prot, MAP_SHARED, fd, e.offset);
+	p = mmap(NULL, e.last - e.start + 1, prot_of(e.perm), MAP_SHARED, fd, e.offset);
 	close(fd);
 	if (p == MAP_FAILED)
 		return NULL;
@@ -97,4 +98,37 @@ void iotlb_destroy(struct vduse_iotlb *t)
 {
 	iotlb_invalidate(t, 0, UINT64_MAX);
 	pthread_mutex_destroy(&t->add_lock);
+}
+
+void *iotlb_pin(struct vduse_iotlb *t, uint64_t iova, uint64_t len, bool write, struct iotlb_pin *pin)
+{
+	struct vduse_iotlb_entry e = { .start = iova, .last = iova };
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), off, delta;
+	int fd;
+	void *p;
+
+	memset(pin, 0, sizeof(*pin));
+	fd = ioctl(t->dev_fd, VDUSE_IOTLB_GET_FD, &e);
+	if (fd < 0)
+		return NULL;
+	if (!len || e.last - iova < len - 1 || !(e.perm & (write ? VDUSE_ACCESS_WO : VDUSE_ACCESS_RO))) {
+		close(fd);
+		return NULL;
+	}
+	off = e.offset + (iova - e.start);
+	delta = off % page;
+	pin->len = delta + len;
+	p = mmap(NULL, pin->len, prot_of(e.perm), MAP_SHARED, fd, off - delta);
+	close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	pin->base = p;
+	return (uint8_t *)p + delta;
+}
+
+void iotlb_unpin(struct iotlb_pin *pin)
+{
+	if (pin->base)
+		munmap(pin->base, pin->len);
+	memset(pin, 0, sizeof(*pin));
 }

@@ -35,4 +35,17 @@ void *iotlb_translate(void *ctx, uint64_t iova, uint64_t len, bool write, uint64
 void iotlb_invalidate(struct vduse_iotlb *t, uint64_t start, uint64_t last);
 void iotlb_destroy(struct vduse_iotlb *t);
 
+/*
+ * A mapping of our own of [iova, iova + len), outside the table: no UPDATE_IOTLB takes it away.
+ * For the rings, which a driver must not move while the device runs but whose mapping it may
+ * change (vhost-vdpa: every map and unmap of any range reaches us as an update of the whole
+ * space). The pointer, or NULL when the range is not mapped in one piece.
+ */
+struct iotlb_pin {
+	void *base;
+	size_t len;
+};
+void *iotlb_pin(struct vduse_iotlb *t, uint64_t iova, uint64_t len, bool write, struct iotlb_pin *pin);
+void iotlb_unpin(struct iotlb_pin *pin);
+
 #endif

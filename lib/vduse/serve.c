@@ -60,6 +60,7 @@ struct served_vq {
 	bool enabled;
 	int kickfd;
 	struct virtq_device *vq;
+	struct iotlb_pin rings[3];	/* desc, avail, used: ours until the queue stops */
 	struct request req[BATCH];
 	struct inflight_vq *rec;
 	struct worker *w;
@@ -325,12 +326,13 @@ static void *worker_main(void *arg)
 
 /* ---- starting and stopping the queues, in the control thread ---- */
 
-static void *map_ring(struct server *s, uint64_t iova, uint64_t len)
+/*
+ * The rings get mappings of their own: a driver may remap any other range while they run (each
+ * map through vhost-vdpa invalidates our whole table), and the workers hold ring pointers.
+ */
+static void *map_ring(struct server *s, uint64_t iova, uint64_t len, struct iotlb_pin *pin)
 {
-	uint64_t avail;
-	void *p = iotlb_translate(&s->iotlb, iova, len, true, &avail);
-
-	return p && avail == len ? p : NULL;
+	return iotlb_pin(&s->iotlb, iova, len, true, pin);
 }
 
 static size_t rec_size(unsigned nvq)
@@ -386,9 +388,9 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 	if (!info.ready)
 		return 0;
 	virtq_part_sizes(info.num, &size);
-	cfg.desc = map_ring(s, info.desc_addr, size.desc);
-	cfg.avail = map_ring(s, info.driver_addr, size.avail);
-	cfg.used = map_ring(s, info.device_addr, size.used);
+	cfg.desc = map_ring(s, info.desc_addr, size.desc, &q->rings[0]);
+	cfg.avail = map_ring(s, info.driver_addr, size.avail, &q->rings[1]);
+	cfg.used = map_ring(s, info.device_addr, size.used, &q->rings[2]);
 	if (!cfg.desc || !cfg.avail || !cfg.used)
 		return fail(s, -EIO, "queue %u: its rings are not in the device's IOTLB", q->index);
 	cfg.num = info.num;
@@ -439,6 +441,8 @@ static void stop_vq(struct server *s, struct served_vq *q)
 		free(q->req[i].scratch);
 	}
 	virtq_device_free(q->vq);
+	for (i = 0; i < 3; i++)
+		iotlb_unpin(&q->rings[i]);
 	memset(q, 0, sizeof(*q));
 	q->kickfd = -1;
 }

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "feature.h"
+#include "fsutil.h"
 
 struct mgmtdev_dump {
 	struct vdpa_mgmtdev *v;
@@ -117,6 +119,64 @@ int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name)
 		return -EMSGSIZE;
 	}
 	return genl_transact(g, msg, NULL, NULL);
+}
+
+#define VDPA_BUS "/sys/bus/vdpa"
+
+int vdpa_dev_driver(const char *name, char *buf, size_t len)
+{
+	char path[160], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), VDPA_BUS "/devices/%s/driver", name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return n < 0 && errno != ENOENT ? -errno : -ENOENT;
+	link[n] = 0;
+	snprintf(buf, len, "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	return 0;
+}
+
+/* Add the device while no driver can take it, name its driver, probe. */
+static int add_unprobed(struct genl *g, const char *mgmtdev, const char *name, const char *driver)
+{
+	char path[160], autoprobe[8];
+	int err;
+
+	if ((err = read_text(VDPA_BUS "/drivers_autoprobe", autoprobe, sizeof(autoprobe))))
+		return err;
+	if (strcmp(autoprobe, "0") && (err = write_text(VDPA_BUS "/drivers_autoprobe", "0")))
+		return err;
+	err = vdpa_dev_new(g, mgmtdev, name);
+	if (!err) {
+		snprintf(path, sizeof(path), VDPA_BUS "/devices/%s/driver_override", name);
+		err = write_text(path, driver);
+	}
+	/* other devices of the bus must not stay without autoprobe */
+	if (strcmp(autoprobe, "0"))
+		write_text(VDPA_BUS "/drivers_autoprobe", autoprobe);
+	/* drivers_probe binds whether autoprobe is on or not */
+	if (!err)
+		err = write_text(VDPA_BUS "/drivers_probe", name);
+	return err;
+}
+
+int vdpa_dev_new_bound(struct genl *g, const char *mgmtdev, const char *name, const char *driver)
+{
+	char path[160], bound[64];
+	int err;
+
+	snprintf(path, sizeof(path), VDPA_BUS "/drivers/%s", driver);
+	if (!path_exists(path))
+		return -ENOENT;
+	err = add_unprobed(g, mgmtdev, name, driver);
+	if (err == -EEXIST)
+		return err;
+	if (!err && (vdpa_dev_driver(name, bound, sizeof(bound)) || strcmp(bound, driver)))
+		err = -EIO;
+	if (err)
+		vdpa_dev_del(g, name);	/* nothing half-attached left behind */
+	return err;
 }
 
 int vdpa_dev_del(struct genl *g, const char *name)

@@ -3,6 +3,7 @@
 #ifndef ZC_VDPA_NL_H
 #define ZC_VDPA_NL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "genl.h"
@@ -34,6 +35,15 @@ int vdpa_dev_get(struct genl *g, const char *name, struct vdpa_dev *d);
  * the bus then binds a driver to it. -EEXIST if there is one, -ENODEV without such a device.
  */
 int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name);
+/*
+ * The same, bound to driver ("virtio_vdpa", "vhost_vdpa") rather than to whichever driver the
+ * bus tries first: the bus's autoprobe is held off while the device is added (and put back as it
+ * was), its driver_override set, then it is probed. A device the driver would not take is
+ * removed again (-EIO); -ENOENT when there is no such driver.
+ */
+int vdpa_dev_new_bound(struct genl *g, const char *mgmtdev, const char *name, const char *driver);
+/* The driver bound to vDPA device NAME, into buf; -ENOENT when none is. */
+int vdpa_dev_driver(const char *name, char *buf, size_t len);
 /* Remove it from the bus: its driver lets go first. */
 int vdpa_dev_del(struct genl *g, const char *name);
 

@@ -55,7 +55,7 @@ struct test {
 	int vhost;
 	struct tap tap;
 	bool sink;
-	void *mem;
+	uint8_t *mem;
 	size_t mem_size;
 	size_t slot_bytes;
 	struct queue q[2];
@@ -170,27 +170,15 @@ static int map_memory(struct test *t, size_t ring_bytes, size_t ring_align)
 	unsigned num = t->o->queue_size;
 	size_t rings = 2 * ((ring_bytes + ring_align - 1) / ring_align * ring_align);
 	uint64_t bufs = 2ULL * num * t->slot_bytes;
-	int fd, err;
+	int err;
 
 	if (rings + bufs > MAX_MEMORY)
 		return fail(t, -E2BIG, "%u buffers of %zu bytes on each queue need more than 1 GiB of guest memory",
 			    num, t->slot_bytes);
 	t->mem_size = (rings + bufs + 4095) & ~(size_t)4095;
-	fd = memfd_create("zcioctl-vhost-guest", MFD_CLOEXEC);
-	if (fd < 0)
-		return fail(t, -errno, "memfd_create");
-	if (ftruncate(fd, t->mem_size) < 0) {
-		err = -errno;
-		close(fd);
-		return fail(t, err, "sizing guest memory to %zu bytes", t->mem_size);
-	}
-	t->mem = mmap(NULL, t->mem_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	err = t->mem == MAP_FAILED ? -errno : 0;
-	close(fd);
-	if (err) {
-		t->mem = NULL;
-		return fail(t, err, "mapping guest memory");
-	}
+	err = vhost_guest_memory("zcioctl-vhost-guest", t->mem_size, &t->mem);
+	if (err)
+		return fail(t, err, "%zu bytes of guest memory", t->mem_size);
 	/* guest addresses are our addresses: the descriptors carry pointers */
 	err = vhost_set_mem(t->vhost, (uintptr_t)t->mem, t->mem, t->mem_size);
 	return err ? fail(t, err, "VHOST_SET_MEM_TABLE") : 0;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "feature.h"
@@ -15,6 +16,24 @@
 static int vhost_ioctl(int fd, unsigned long request, void *arg)
 {
 	return ioctl(fd, request, arg) < 0 ? -errno : 0;
+}
+
+int vhost_guest_memory(const char *name, size_t size, uint8_t **mem)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC), err = 0;
+	void *p;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size) < 0)
+		err = -errno;
+	p = err ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (!err && p == MAP_FAILED)
+		err = -errno;
+	close(fd);
+	if (!err)
+		*mem = p;
+	return err;
 }
 
 int vhost_open(const char *path)

@@ -8,6 +8,7 @@
 #define ZC_VHOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VHOST_NET_DEV "/dev/vhost-net"
@@ -21,6 +22,12 @@ enum { VHOST_NET_RX = 0, VHOST_NET_TX = 1 };
 struct vhost_ring_addrs {
 	uint64_t desc, avail, used;
 };
+
+/*
+ * Guest memory as vhost devices can share it: a memfd of size bytes mapped shared (vhost-net
+ * needs no file, but VDUSE behind vhost-vdpa maps only file-backed shared memory).
+ */
+int vhost_guest_memory(const char *name, size_t size, uint8_t **mem);
 
 /* Open the device and become its owner (VHOST_SET_OWNER). Returns the fd or -errno. */
 int vhost_open(const char *path);

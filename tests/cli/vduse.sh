@@ -22,7 +22,19 @@ expect_usage '"readonly", "queues" and "features" are for type blk' "features on
 expect_usage 'missing NAME' "attach without a name" -- vduse attach
 expect_usage 'device name "a/b" is wrong' "detach of a bad name" -- vduse detach a/b
 expect_usage 'unknown argument "-f"' "detach takes force as a keyword, not -f" -- vduse detach d0 -f
-expect_usage 'unexpected argument "force"' "attach has no force" -- vduse attach d0 force
+expect_usage 'unknown argument "force"' "attach has no force" -- vduse attach d0 force
+expect_usage 'argument "vhost" of "driver" is wrong' "attach to a driver that is not a vDPA bus driver" -- vduse attach d0 driver vhost
+# vhost blk: everything that can be refused before a device is opened
+expect_usage 'missing DEVICE' "vhost blk without a device" -- vhost blk
+expect_usage 'argument "1000" of "bs" is wrong' "bs not a multiple of 512" -- vhost blk d0 bs 1000
+expect_usage 'argument "100" of "queue-size" is wrong' "queue size not a power of two" -- vhost blk d0 queue-size 100
+expect_usage '"pattern" and "file"' "pattern and file together" -- vhost blk d0 pattern 3 file /dev/null
+expect_usage '"duration" is for the read and write workloads' "duration with verify" -- vhost blk d0 duration 100
+expect_usage 'argument "sometimes" of "workload" is wrong' "an unknown workload" -- vhost blk d0 workload sometimes
+expect_usage 'argument "0" of "depth" is out of range' "depth 0" -- vhost blk d0 depth 0
+zc vhost blk d0 file /nonexistent
+expect_rc 1 "vhost blk with a missing data file fails"
+expect_err 'data file /nonexistent: No such file or directory' "and names the file"
 expect_usage 'give one of "backend FILE" or "memory SIZE"' "serve without a backend" -- vduse serve d0
 expect_usage 'give one of "backend FILE" or "memory SIZE"' "serve with two backends" -- vduse serve d0 backend /x memory 1M
 expect_usage 'argument "0" of "workers" is out of range' "serve with 0 workers" -- vduse serve d0 memory 1M workers 0

@@ -15,6 +15,7 @@
 #include "cli/json.h"
 #include "sig.h"
 #include "vduse/vdpa_nl.h"
+#include "vhost/vdpa.h"
 #include "vduse/vduse.h"
 #include "vduse/serve.h"
 #include "zcioctl.h"
@@ -172,28 +173,28 @@ static int do_destroy(struct args *a)
 /* What the vDPA bus says of the device: attached or not, and the driver bound to it. */
 static void print_bus_state(struct genl *g, bool have_genl, const char *name)
 {
-	char link[256], path[160];
+	char link[256];
 	uint64_t status, features;
 	struct vdpa_dev d;
-	ssize_t n;
 
 	if (!have_genl || vdpa_dev_get(g, name, &d)) {
 		print_bool(PRINT_ANY, "attached", " attached %s", false);
 		json_null("driver");
+		json_null("chardev");
 		json_null("status");
 		json_null("features");
 		json_null("disk");
 		return;
 	}
 	print_bool(PRINT_ANY, "attached", " attached %s", true);
-	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/driver", name);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n > 0) {
-		link[n] = '\0';
-		print_string(PRINT_ANY, "driver", " driver %s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
-	} else {
+	if (!vdpa_dev_driver(name, link, sizeof(link)))
+		print_string(PRINT_ANY, "driver", " driver %s", link);
+	else
 		print_null(PRINT_ANY, "driver", " driver none");
-	}
+	if (!vhost_vdpa_chardev(name, link, sizeof(link)))
+		print_string(PRINT_ANY, "chardev", " chardev /dev/%s", link);
+	else
+		json_null("chardev");
 	print_uint(PRINT_ANY, "max_vqs", " max_vqs %llu", d.max_vqs);
 	print_uint(PRINT_ANY, "max_vq_size", " max_vq_size %llu", d.max_vq_size);
 	if (!vduse_virtio_state(name, &status, &features)) {
@@ -337,18 +338,28 @@ static int take_served_device(struct args *a, const struct kw *options, const ch
 
 static void print_attachment(const char *name, const char *state)
 {
-	char disk[64];
+	char disk[64], driver[64];
 
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "name", "VDUSE device %s", name);
 	print_string(PRINT_ANY, "state", " %s", state);
+	if (!vdpa_dev_driver(name, driver, sizeof(driver)))
+		print_string(PRINT_ANY, "driver", " to %s", driver);
+	else
+		json_null("driver");
 	if (!vduse_disk(name, disk, sizeof(disk)))
 		print_string(PRINT_ANY, "disk", ": /dev/%s", disk);
 	else
 		json_null("disk");
+	if (!vhost_vdpa_chardev(name, disk, sizeof(disk)))
+		print_string(PRINT_ANY, "chardev", ": /dev/%s", disk);
+	else
+		json_null("chardev");
 	print_nl();
 	out_close_object();
 }
+
+static const char *const bus_drivers[] = { "virtio_vdpa", "vhost_vdpa", NULL };
 
 static int do_attach(struct args *a)
 {
@@ -356,18 +367,28 @@ static int do_attach(struct args *a)
 	struct vdpa_dev d;
 	struct genl g;
 	char disk[64];
+	int driver = 0, err;
 	bool blk;
-	int err;
+	const struct kw kws[] = {
+		{ "driver", KW_CHOICE, &driver, .choices = bus_drivers },
+		{ 0 },
+	};
 
-	if ((err = take_served_device(a, NULL, "attaching", &name, &g)))
+	if ((err = take_served_device(a, kws, "attaching", &name, &g)))
 		return err;
-	err = vdpa_dev_new(&g, "vduse", name);
+	err = vdpa_dev_new_bound(&g, "vduse", name, bus_drivers[driver]);
 	if (err == -EEXIST)
 		err = zc_err(EEXIST, "'zcioctl vduse show NAME' says where", "attaching %s: already on the vDPA bus", name);
+	else if (err == -ENOENT)
+		err = zc_unsupported(ENOENT, driver ? "the kernel needs VHOST_VDPA" : "the kernel needs VIRTIO_VDPA",
+				     "attaching %s: no vDPA bus driver %s", name, bus_drivers[driver]);
+	else if (err == -EIO)
+		err = zc_err(EIO, "the kernel log says why", "attaching %s: %s did not take the device", name,
+			     bus_drivers[driver]);
 	else if (err)
 		err = zc_err(-err, g.extack[0] ? g.extack : NULL, "VDPA_CMD_DEV_NEW %s", name);
-	/* only a block device becomes a disk */
-	blk = !err && !vdpa_dev_get(&g, name, &d) && d.device_id == VIRTIO_ID_BLOCK;
+	/* only a block device under virtio_vdpa becomes a disk */
+	blk = !err && driver == 0 && !vdpa_dev_get(&g, name, &d) && d.device_id == VIRTIO_ID_BLOCK;
 	genl_close(&g);
 	if (err)
 		return err;
@@ -375,6 +396,24 @@ static int do_attach(struct args *a)
 		vduse_wait_disk(name, disk, sizeof(disk), 5000);
 	print_attachment(name, "attached");
 	return 0;
+}
+
+/*
+ * Removing a device from vhost_vdpa waits, in the kernel, until its char device is closed: with
+ * a driver running, the detach would hang. Say who holds it instead.
+ */
+static int chardev_held(const char *name)
+{
+	char dev[64], comm[64];
+	int pid;
+
+	if (vhost_vdpa_chardev(name, dev, sizeof(dev)))
+		return 0;
+	pid = vhost_vdpa_holder(dev, comm, sizeof(comm));
+	if (pid <= 0)
+		return 0;
+	return zc_err(EBUSY, "stop that driver first: the kernel would wait for it to close the device",
+		      "detaching %s: /dev/%s is open in process %d (%s)", name, dev, pid, comm);
 }
 
 static int do_detach(struct args *a)
@@ -394,6 +433,8 @@ static int do_detach(struct args *a)
 		return err;
 	if (vdpa_dev_get(&g, name, &d))
 		err = zc_err(ENODEV, "it is not attached", "detaching %s", name);
+	else if ((err = chardev_held(name)))
+		;
 	else if (!vduse_disk(name, disk, sizeof(disk)) && block_in_use(disk) && !force)
 		err = zc_err(EBUSY, "it is mounted or held: unmount it first, or 'force' to detach anyway",
 			     "detaching %s (/dev/%s)", name, disk);
@@ -550,7 +591,8 @@ static const struct cmd vduse_cmds[] = {
 	{ "destroy", do_destroy, "NAME", "destroy a VDUSE device that is neither attached nor served" },
 	{ "list", do_list, "", "list the VDUSE devices and their state on the vDPA bus" },
 	{ "show", do_show, "NAME", "show one VDUSE device" },
-	{ "attach", do_attach, "NAME", "add the device to the vDPA bus (its server must run)" },
+	{ "attach", do_attach, "NAME [driver virtio_vdpa|vhost_vdpa]",
+	  "add the device to the vDPA bus, bound to a driver (its server must run)" },
 	{ "detach", do_detach, "NAME [force]", "remove the device from the vDPA bus (force: even if its disk is in use)" },
 	{ "serve", do_serve, "NAME backend FILE | memory SIZE [workers N] [io-threads N] [poll USEC] [readonly]",
 	  "be the device: serve its virtio-blk requests until SIGINT or SIGTERM" },

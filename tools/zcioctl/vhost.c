@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/err.h"
 #include "cli/json.h"
@@ -14,6 +15,8 @@
 #include "netdev.h"
 #include "sig.h"
 #include "vhost/net_test.h"
+#include "vhost/vdpa.h"
+#include "vhost/vdpa_blk.h"
 #include "vhost/vhost.h"
 #include "virtio/features.h"
 #include "zcioctl.h"
@@ -298,6 +301,178 @@ static int do_test(struct args *a)
 	return err;
 }
 
+/* ---- blk: a virtio-blk driver over vhost-vdpa ---- */
+
+static const char *const workloads[] = { "verify", "read", "write", "randread", "randwrite", NULL };
+static const char *const memories[] = { "memfd", "anonymous", NULL };
+
+/* The vhost-vdpa device the user named, or the error that says why there is none. */
+static int resolve_vdpa(const char *name, char *path, size_t len)
+{
+	int err = vhost_vdpa_resolve(name, path, len);
+
+	if (err == -ENOENT && !path_exists("/sys/bus/vdpa"))
+		return zc_unsupported(ENOENT, "the kernel needs VDPA and VHOST_VDPA", "no vDPA bus");
+	if (err == -ENOENT)
+		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices; attach one with 'driver vhost_vdpa'",
+			      "no vhost-vdpa device or vDPA device \"%s\"", name);
+	if (err == -ENODEV)
+		return zc_err(ENODEV, "attach it with 'zcioctl vduse attach NAME driver vhost_vdpa'",
+			      "vDPA device %s is not bound to vhost_vdpa", name);
+	if (err == -ENOTTY)
+		return zc_err(ENOTTY, "expected /dev/vhost-vdpa-N, vhost-vdpa-N or a vDPA device name",
+			      "%s is not a vhost-vdpa device", name);
+	if (err)
+		return zc_err(-err, NULL, "looking up %s", name);
+	return 0;
+}
+
+static void print_requests(const struct vdpa_blk_result *r)
+{
+	out_open_object("requests");
+	print_uint(PRINT_ANY, "reads", "  requests: reads %llu", r->reads);
+	print_uint(PRINT_ANY, "writes", ", writes %llu", r->writes);
+	print_uint(PRINT_ANY, "flushes", ", flushes %llu", r->flushes);
+	print_uint(PRINT_ANY, "discards", ", discards %llu", r->discards);
+	print_uint(PRINT_ANY, "write_zeroes", ", write-zeroes %llu", r->write_zeroes);
+	print_uint(PRINT_ANY, "get_ids", ", get-id %llu", r->get_ids);
+	print_uint(PRINT_ANY, "failed", ", failed %llu\n", r->failed);
+	out_close_object();
+}
+
+static void print_blk(const struct vdpa_blk_opts *o, const struct vdpa_blk_result *r)
+{
+	uint64_t n = r->reads + r->writes;
+	double secs = r->elapsed_ns / 1e9;
+
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "device", "%s", o->path);
+	print_string(PRINT_ANY, "vdpa", " (vDPA device %s", r->parent);
+	json_bool("vduse", r->vduse);
+	print_text(r->vduse ? ", VDUSE)" : ")");
+	print_uint(PRINT_ANY, "capacity", ": virtio-blk of %llu bytes", r->capacity);
+	print_uint(PRINT_ANY, "block_size", ", block size %llu", r->blk_size);
+	print_string(PRINT_ANY, "id", ", id \"%s\"\n", r->id);
+	print_features("features", "  features", FEATURES_BLK, r->features);
+	print_string(PRINT_ANY, "workload", "  workload %s", workloads[o->workload]);
+	print_uint(PRINT_ANY, "size", " over %llu bytes", r->size);
+	print_uint(PRINT_ANY, "bs", " in requests of %llu", o->bs);
+	print_uint(PRINT_ANY, "depth", ", depth %llu", o->depth);
+	print_uint(PRINT_ANY, "queue_size", ", a queue of %llu\n", r->queue_size);
+	print_requests(r);
+	print_uint(PRINT_ANY, "bytes", "  %llu bytes", r->bytes);
+	print_float(PRINT_ANY, "seconds", " in %.3f s", secs);
+	print_float(PRINT_ANY, "iops", ": %.0f IOPS", secs > 0 ? n / secs : 0);
+	print_float(PRINT_ANY, "mb_per_sec", ", %.1f MB/s", secs > 0 ? r->bytes / secs / 1e6 : 0);
+	print_float(PRINT_ANY, "cpu_seconds", ", CPU %.3f s", r->cpu_ns / 1e9);
+	print_uint(PRINT_ANY, "kicks", ", kicks %llu", r->kicks);
+	print_uint(PRINT_ANY, "interrupts", ", interrupts %llu\n", r->interrupts);
+	print_latency_figures("latency", "  latency (avail to used)", &r->latency);
+	if (o->workload == VDPA_BLK_VERIFY) {
+		print_uint(PRINT_ANY, "verified", "  verified %llu bytes", r->verified);
+		print_bool(PRINT_ANY, "mismatch", ", mismatch %s", r->mismatch);
+		if (r->mismatch)
+			print_uint(PRINT_ANY, "first_bad", " (first wrong byte at %llu)", r->first_bad);
+		print_bool(PRINT_ANY, "zeroes_ok", ", written zeroes read back as zeros %s\n", r->zeroes_ok);
+	}
+	out_open_object("iotlb");
+	print_uint(PRINT_ANY, "updates", "  IOTLB messages: updates %llu", r->iotlb.updates);
+	print_uint(PRINT_ANY, "invalidates", ", invalidates %llu", r->iotlb.invalidates);
+	print_uint(PRINT_ANY, "batches", ", batches %llu", r->iotlb.batches);
+	out_close_object();
+	print_uint(PRINT_ANY, "remaps", "; bank remaps %llu\n", r->remaps);
+	out_close_object();
+}
+
+static int blk_error(int err, const char *why)
+{
+	switch (err) {
+	case -EINTR:
+		return zc_err(EINTR, NULL, "stopped by a signal: %s", why);
+	case -EBUSY:
+		return zc_err(EBUSY, "vhost-vdpa lets one process drive a device", "%s", why);
+	case -EACCES:
+	case -EPERM:
+		return zc_err(-err, "run as root", "%s", why);
+	case -ENOTCONN:
+		return zc_err(ENOTCONN, "without a server every message waits msg-timeout", "%s", why);
+	default:
+		return zc_err(-err, NULL, "%s", why);
+	}
+}
+
+static int do_blk(struct args *a)
+{
+	uint64_t size = 0, bs = 65536, count = 0, queue_size = 0, depth = 8, seed = 1, remap = 0, timeout = 10000,
+		 duration = 0;
+	const char *name, *file = NULL;
+	int workload = 0, memory = 0, err;
+	bool seed_given = false;
+	struct vdpa_blk_opts o = { 0 };
+	struct vdpa_blk_result r;
+	char path[300], why[300];
+	const struct kw kws[] = {
+		{ "workload", KW_CHOICE, &workload, .choices = workloads },
+		{ "size", KW_SIZE, &size, 512, 1ULL << 50 },
+		{ "bs", KW_SIZE, &bs, 512, 4ULL << 20 },
+		{ "count", KW_U64, &count, 1, 1ULL << 40 },
+		{ "queue-size", KW_U64, &queue_size, 2, 32768 },
+		{ "depth", KW_U64, &depth, 1, 32768 },
+		{ "pattern", KW_U64, &seed, 0, UINT64_MAX, .seen = &seed_given },
+		{ "file", KW_STR, &file, 0, 4095 },
+		{ "remap-every", KW_U64, &remap, 1, 1ULL << 40 },
+		{ "memory", KW_CHOICE, &memory, .choices = memories },
+		{ "timeout", KW_U64, &timeout, 1, 3600000 },
+		{ "duration", KW_U64, &duration, 1, 86400000 },
+		{ 0 },
+	};
+
+	if ((err = args_take(a, "DEVICE", 255, &name)) || (err = args_parse_kw(a, kws)))
+		return err;
+	if (bs % 512)
+		return zc_usage("argument \"%" PRIu64 "\" of \"bs\" is wrong: expected a multiple of 512", bs);
+	if (size % 512)
+		return zc_usage("argument \"%" PRIu64 "\" of \"size\" is wrong: expected a multiple of 512", size);
+	if (queue_size & (queue_size - 1))
+		return zc_usage("argument \"%" PRIu64 "\" of \"queue-size\" is wrong: expected a power of two", queue_size);
+	if (file && seed_given)
+		return zc_usage("\"pattern\" and \"file\" both say what writes carry: give one");
+	if (duration && workload == VDPA_BLK_VERIFY)
+		return zc_usage("\"duration\" is for the read and write workloads: verify goes over the region");
+	if (file && access(file, R_OK))
+		return zc_err(errno, NULL, "data file %s", file);
+	if ((err = resolve_vdpa(name, path, sizeof(path))))
+		return err;
+	o.path = path;
+	o.workload = workload;
+	o.size = size;
+	o.bs = bs;
+	o.count = count;
+	o.queue_size = queue_size;
+	o.depth = depth;
+	o.file = file;
+	o.seed = seed;
+	o.remap_every = remap;
+	o.anonymous = memory == 1;
+	o.timeout_ms = timeout;
+	o.duration_ms = duration;
+
+	sig_catch_stop();
+	err = vdpa_blk_run(&o, &r, why, sizeof(why));
+	sig_restore();
+	if (!err || r.reads || r.writes)
+		print_blk(&o, &r);
+	if (err)
+		return blk_error(err, why);
+	if (r.failed)
+		return zc_err(EIO, "the server's log or its totals say which", "%llu requests failed",
+			      (unsigned long long)r.failed);
+	if (r.mismatch)
+		return zc_err(0, "the data read back differs from the data written", "first wrong byte at %llu",
+			      (unsigned long long)r.first_bad);
+	return 0;
+}
+
 static int do_cleanup(struct args *a)
 {
 	int err = args_done(a), n;
@@ -318,8 +493,11 @@ static const struct cmd vhost_cmds[] = {
 	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N[,N...]] [count N] [queue-size N] [inflight N] "
 			   "[vnet-hdr on|off] [delay USEC] [verify none|tc|socket] [timeout MS] [zerocopy-count on|off]",
 	  "be a guest's virtio-net driver: frames through vhost-net and a tap, zero-copy counted in the kernel" },
+	{ "blk", do_blk, "DEVICE [workload verify|read|write|randread|randwrite] [size SIZE] [bs SIZE] [count N] "
+			 "[queue-size N] [depth N] [pattern SEED | file PATH] [remap-every N] [memory memfd|anonymous] [timeout MS] [duration MS]",
+	  "be a VM's virtio-blk driver over vhost-vdpa: IOTLB-mapped memory, requests verified byte for byte" },
 	{ "cleanup", do_cleanup, "", "remove the sinks that killed runs left behind" },
 	{ 0 },
 };
 
-const struct object vhost_object = { "vhost", vhost_cmds, NULL, "vhost-net driven from userspace" };
+const struct object vhost_object = { "vhost", vhost_cmds, NULL, "vhost-net and vhost-vdpa driven from userspace" };

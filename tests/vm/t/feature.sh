@@ -20,6 +20,8 @@ q() { printf '%s' "$out" | jq -r "$1"; }
 ok '[ "$(q '\''.features[] | select(.name == "vduse") | .api_version'\'')" = 0 ]' "VDUSE API version 0"
 ok 'q '\''.features[] | select(.name == "usb_gadget") | .udcs[]'\'' | grep -q dummy_udc' "dummy_udc is a UDC"
 ok 'q '\''.features[] | select(.name == "vdpa") | .mgmtdevs[]'\'' | grep -qx vduse' "vduse is a vDPA management device"
+ok '[ "$(q '\''.features[] | select(.name == "vhost_vdpa") | .bus_drivers | sort | join(",")'\'')" = vhost_vdpa,virtio_vdpa ]' \
+	"vhost_vdpa and virtio_vdpa are the vDPA bus drivers"
 ok '[ "$(q '\''.features[] | select(.name == "btf") | .dma_fence_tracepoints | length'\'')" = 7 ]' "all seven dma_fence tracepoints in BTF"
 ok '[ "$(q '\''.features[] | select(.name == "test_hmm") | .devices'\'')" -ge 2 ]' "test_hmm mirror devices"
 ok 'q '\''.features[] | select(.name == "dma_heap") | .heaps[]'\'' | grep -qx system' "the system heap"
