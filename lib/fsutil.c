@@ -205,3 +205,49 @@ bool dirent_name_valid(const char *name, size_t max)
 			return false;
 	return true;
 }
+
+/* Whether /proc/PID/fd holds the device; its command name into comm. */
+static bool holds(const char *pid, const char *devpath, char *comm, size_t len)
+{
+	char dir[64], link[300], target[300], **fds;
+	bool found = false;
+	int n, i;
+
+	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
+	n = list_dir(dir, &fds);
+	if (n < 0)
+		return false;
+	for (i = 0; i < n && !found; i++) {
+		ssize_t k;
+
+		snprintf(link, sizeof(link), "%s/%s", dir, fds[i]);
+		k = readlink(link, target, sizeof(target) - 1);
+		if (k > 0) {
+			target[k] = 0;
+			found = !strcmp(target, devpath);
+		}
+	}
+	free_names(fds, n);
+	if (found) {
+		snprintf(link, sizeof(link), "/proc/%s/comm", pid);
+		if (read_text(link, comm, len))
+			snprintf(comm, len, "?");
+	}
+	return found;
+}
+
+int fd_holder(const char *devpath, char *comm, size_t len)
+{
+	char self[16], **pids;
+	int n, i, pid = 0;
+
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	n = list_dir("/proc", &pids);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && !pid; i++)
+		if (isdigit((unsigned char)pids[i][0]) && strcmp(pids[i], self) && holds(pids[i], devpath, comm, len))
+			pid = atoi(pids[i]);
+	free_names(pids, n);
+	return pid;
+}

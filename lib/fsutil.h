@@ -24,6 +24,8 @@ bool filesystem_known(const char *fs);
  * device): 1 to max characters of A-Z a-z 0-9 _ - ., not starting with a dot.
  */
 bool dirent_name_valid(const char *name, size_t max);
+/* The first process other than us with devpath open: its pid (command name into comm), 0 if none. */
+int fd_holder(const char *devpath, char *comm, size_t len);
 /* Whether a disk (vda) or one of its partitions is mounted or held by another block device. */
 bool block_in_use(const char *disk);
 

@@ -52,8 +52,7 @@ void sig_unblock_stop(const struct sig_stop_mask *m)
 	pthread_sigmask(SIG_SETMASK, &m->saved, NULL);
 }
 
-/* ppoll() returns at once while fd is readable, with no chance to take a blocked signal. */
-static bool stop_pending(void)
+bool sig_stop_pending(void)
 {
 	sigset_t pending;
 
@@ -67,7 +66,7 @@ int sig_poll_until_stop(int fd, const struct sig_stop_mask *m, int (*on_ready)(v
 	int err = 0;
 
 	*poll_failed = false;
-	while (!err && !stop_requested() && !stop_pending()) {
+	while (!err && !stop_requested() && !sig_stop_pending()) {
 		if (ppoll(&p, 1, NULL, &m->wait) < 0) {
 			if (errno == EINTR)
 				continue;

@@ -31,6 +31,11 @@ struct sig_stop_mask {
 };
 
 void sig_block_stop(struct sig_stop_mask *m);
+/*
+ * A stop signal waits, blocked: ppoll() returns at once while its fd is readable, with no chance
+ * to take it, so loops that keep finding work must ask.
+ */
+bool sig_stop_pending(void);
 /* Put back the mask sig_block_stop() found. */
 void sig_unblock_stop(const struct sig_stop_mask *m);
 /*

@@ -21,6 +21,25 @@ int samples_add(struct samples *s, uint64_t value)
 	return 0;
 }
 
+int samples_keep(struct samples *s, uint64_t value, size_t max)
+{
+	uint64_t j;
+
+	s->seen++;
+	if (s->n < max)
+		return samples_add(s, value);
+	/* reservoir sampling: each of the seen values stays with probability max / seen */
+	if (!s->rng)
+		s->rng = 0x9e3779b97f4a7c15ULL;	/* xorshift needs a non-zero state */
+	s->rng ^= s->rng << 13;
+	s->rng ^= s->rng >> 7;
+	s->rng ^= s->rng << 17;
+	j = s->rng % s->seen;
+	if (j < max)
+		s->v[j] = value;
+	return 0;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -58,7 +77,7 @@ void samples_figures(struct samples *s, struct latency_figures *out)
 	out->p50_ns = samples_percentile(s, 50);
 	out->p99_ns = samples_percentile(s, 99);
 	out->max_ns = samples_max(s);
-	out->count = s->n;
+	out->count = s->seen > s->n ? s->seen : s->n;	/* every value offered, sampled or not */
 }
 
 void samples_free(struct samples *s)

@@ -9,9 +9,12 @@
 struct samples {
 	uint64_t *v;
 	size_t n, cap;
+	uint64_t seen, rng;	/* samples_keep(): values offered, its random state */
 };
 
 int samples_add(struct samples *s, uint64_t value);
+/* Keep at most max values, a uniform sample of all offered (for runs of unbounded length). */
+int samples_keep(struct samples *s, uint64_t value, size_t max);
 
 /* What a latency report shows: two percentiles, the maximum and how many values. */
 struct latency_figures {

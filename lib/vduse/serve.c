@@ -330,9 +330,9 @@ static void *worker_main(void *arg)
  * The rings get mappings of their own: a driver may remap any other range while they run (each
  * map through vhost-vdpa invalidates our whole table), and the workers hold ring pointers.
  */
-static void *map_ring(struct server *s, uint64_t iova, uint64_t len, struct iotlb_pin *pin)
+static void *map_ring(struct server *s, uint64_t iova, uint64_t len, bool write, struct iotlb_pin *pin)
 {
-	return iotlb_pin(&s->iotlb, iova, len, true, pin);
+	return iotlb_pin(&s->iotlb, iova, len, write, pin);
 }
 
 static size_t rec_size(unsigned nvq)
@@ -388,9 +388,10 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 	if (!info.ready)
 		return 0;
 	virtq_part_sizes(info.num, &size);
-	cfg.desc = map_ring(s, info.desc_addr, size.desc, &q->rings[0]);
-	cfg.avail = map_ring(s, info.driver_addr, size.avail, &q->rings[1]);
-	cfg.used = map_ring(s, info.device_addr, size.used, &q->rings[2]);
+	/* the device only reads the descriptors and the available ring (a driver may map them read-only) */
+	cfg.desc = map_ring(s, info.desc_addr, size.desc, false, &q->rings[0]);
+	cfg.avail = map_ring(s, info.driver_addr, size.avail, false, &q->rings[1]);
+	cfg.used = map_ring(s, info.device_addr, size.used, true, &q->rings[2]);
 	if (!cfg.desc || !cfg.avail || !cfg.used)
 		return fail(s, -EIO, "queue %u: its rings are not in the device's IOTLB", q->index);
 	cfg.num = info.num;
@@ -443,7 +444,9 @@ static void stop_vq(struct server *s, struct served_vq *q)
 	virtq_device_free(q->vq);
 	for (i = 0; i < 3; i++)
 		iotlb_unpin(&q->rings[i]);
+	i = q->index;	/* which queue this is outlives the stop */
 	memset(q, 0, sizeof(*q));
+	q->index = i;
 	q->kickfd = -1;
 }
 

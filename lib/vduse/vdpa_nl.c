@@ -137,8 +137,8 @@ int vdpa_dev_driver(const char *name, char *buf, size_t len)
 	return 0;
 }
 
-/* Add the device while no driver can take it, name its driver, probe. */
-static int add_unprobed(struct genl *g, const char *mgmtdev, const char *name, const char *driver)
+/* Add the device while no driver can take it, name its driver, probe; *added once it exists. */
+static int add_unprobed(struct genl *g, const char *mgmtdev, const char *name, const char *driver, bool *added)
 {
 	char path[160], autoprobe[8];
 	int err;
@@ -148,6 +148,7 @@ static int add_unprobed(struct genl *g, const char *mgmtdev, const char *name, c
 	if (strcmp(autoprobe, "0") && (err = write_text(VDPA_BUS "/drivers_autoprobe", "0")))
 		return err;
 	err = vdpa_dev_new(g, mgmtdev, name);
+	*added = !err;
 	if (!err) {
 		snprintf(path, sizeof(path), VDPA_BUS "/devices/%s/driver_override", name);
 		err = write_text(path, driver);
@@ -164,18 +165,17 @@ static int add_unprobed(struct genl *g, const char *mgmtdev, const char *name, c
 int vdpa_dev_new_bound(struct genl *g, const char *mgmtdev, const char *name, const char *driver)
 {
 	char path[160], bound[64];
+	bool added = false;
 	int err;
 
 	snprintf(path, sizeof(path), VDPA_BUS "/drivers/%s", driver);
 	if (!path_exists(path))
 		return -ENOENT;
-	err = add_unprobed(g, mgmtdev, name, driver);
-	if (err == -EEXIST)
-		return err;
+	err = add_unprobed(g, mgmtdev, name, driver, &added);
 	if (!err && (vdpa_dev_driver(name, bound, sizeof(bound)) || strcmp(bound, driver)))
 		err = -EIO;
-	if (err)
-		vdpa_dev_del(g, name);	/* nothing half-attached left behind */
+	if (err && added)
+		vdpa_dev_del(g, name);	/* nothing half-attached left behind; never a device we did not add */
 	return err;
 }
 

@@ -29,6 +29,7 @@
 #define DEFAULT_SIZE (16ULL << 20)
 #define MAX_QUEUE 256
 #define ID_BYTES VIRTIO_BLK_ID_BYTES
+#define LATENCY_SAMPLES (1U << 20)	/* percentiles from a uniform sample of at most this many */
 
 /* What the driver accepts of what the device offers; VERSION_1 is required. */
 #define WANTED_FEATURES                                                                                            \
@@ -66,6 +67,7 @@ struct phase {
 	uint64_t next;
 	uint64_t left;			/* requests still to issue */
 	bool random, check_data, check_zero;
+	bool zero_bad;			/* check_zero: a byte that was not zero */
 	uint64_t rng;
 	uint64_t deadline_ns;		/* stop issuing then; 0: never */
 };
@@ -180,6 +182,9 @@ static int read_config(struct drv *d)
 		return fail(d, err, "VHOST_VDPA_GET_CONFIG");
 	d->r->capacity = c.capacity * 512;
 	d->r->blk_size = d->r->features & BIT(VIRTIO_BLK_F_BLK_SIZE) ? c.blk_size : 512;
+	/* the device wrote it: a size we cannot divide by is a broken device, not a crash of ours */
+	if (d->r->blk_size < 512 || d->r->blk_size > 65536 || (d->r->blk_size & (d->r->blk_size - 1)))
+		return fail(d, -EIO, "the device's block size %u is not a power of two from 512 to 64K", d->r->blk_size);
 	return 0;
 }
 
@@ -298,7 +303,8 @@ static int map_bank(struct drv *d, struct bank *b)
 	int err = vhost_vdpa_map(&d->v, b->iova[b->at], b->size, b->ptr, VHOST_ACCESS_RW);
 
 	if (err)
-		return fail(d, err, "IOTLB update of %zu bytes at IOVA 0x%llx", b->size,
+		return fail(d, err, "IOTLB update of %zu bytes at IOVA 0x%llx (vhost reports every failure of a map "
+			    "as EFAULT: the range taken, memlock, or the parent refusing it)", b->size,
 			    (unsigned long long)b->iova[b->at]);
 	b->mapped = true;
 	return 0;
@@ -392,7 +398,8 @@ static int submit(struct drv *d, struct slot *s, uint32_t type, uint64_t offset,
 
 	s->hdr->type = type;
 	s->hdr->ioprio = 0;
-	s->hdr->sector = offset / 512;
+	/* reserved (0) but for reads and writes: discard and write-zeroes carry theirs in the segment */
+	s->hdr->sector = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT ? offset / 512 : 0;
 	*s->status = 0xff;	/* a device that writes nothing is caught */
 	switch (type) {
 	case VIRTIO_BLK_T_OUT:
@@ -427,7 +434,7 @@ static int submit(struct drv *d, struct slot *s, uint32_t type, uint64_t offset,
 	return 0;
 }
 
-static void check_read(struct drv *d, const struct slot *s, const struct phase *p)
+static void check_read(struct drv *d, const struct slot *s, struct phase *p)
 {
 	size_t i, bad = s->len;
 
@@ -443,19 +450,23 @@ static void check_read(struct drv *d, const struct slot *s, const struct phase *
 					bad = i;
 	}
 	d->r->verified += s->len;
+	if (bad < s->len && p->check_zero) {
+		p->zero_bad = true;
+		return;
+	}
 	if (bad < s->len && !d->r->mismatch) {
 		d->r->mismatch = true;
 		d->r->first_bad = s->offset + bad;
 	}
 }
 
-static void count(struct drv *d, const struct slot *s)
+static void count(struct drv *d, const struct slot *s, bool ok)
 {
 	struct vdpa_blk_result *r = d->r;
 
 	switch (s->type) {
-	case VIRTIO_BLK_T_IN: r->reads++; r->bytes += s->len; break;
-	case VIRTIO_BLK_T_OUT: r->writes++; r->bytes += s->len; break;
+	case VIRTIO_BLK_T_IN: r->reads++; r->bytes += ok ? s->len : 0; break;
+	case VIRTIO_BLK_T_OUT: r->writes++; r->bytes += ok ? s->len : 0; break;
 	case VIRTIO_BLK_T_FLUSH: r->flushes++; break;
 	case VIRTIO_BLK_T_DISCARD: r->discards++; break;
 	case VIRTIO_BLK_T_WRITE_ZEROES: r->write_zeroes++; break;
@@ -463,14 +474,17 @@ static void count(struct drv *d, const struct slot *s)
 	}
 }
 
-static void complete(struct drv *d, struct slot *s, const struct phase *p)
+static void complete(struct drv *d, struct slot *s, struct phase *p)
 {
-	samples_add(&d->lat, now_ns() - s->t0);
+	samples_keep(&d->lat, now_ns() - s->t0, LATENCY_SAMPLES);
 	s->busy = false;
 	d->busy--;
 	d->bank[s->bank].busy--;
 	d->since_remap++;
-	count(d, s);
+	count(d, s, *s->status == VIRTIO_BLK_S_OK);
+	/* GET_ID is optional: a device without it has no name to give */
+	if (s->type == VIRTIO_BLK_T_GET_ID && *s->status == VIRTIO_BLK_S_UNSUPP)
+		return;
 	if (*s->status != VIRTIO_BLK_S_OK) {
 		d->r->failed++;
 		return;
@@ -483,7 +497,7 @@ static void complete(struct drv *d, struct slot *s, const struct phase *p)
 	}
 }
 
-static int reap(struct drv *d, const struct phase *p)
+static int reap(struct drv *d, struct phase *p)
 {
 	void *token;
 	uint32_t len;
@@ -588,6 +602,9 @@ static int run_phase(struct drv *d, struct phase *p)
 
 		if (p->deadline_ns && now_ns() >= p->deadline_ns)
 			p->left = 0;
+		/* with completions always waiting, ppoll() never gets to take a stop signal */
+		if (stop_requested() || sig_stop_pending())
+			return fail(d, -EINTR, "%u requests in flight", d->busy);
 		added = false;
 		while ((s = free_slot(d)) && next_request(p, &offset, d->o->bs)) {
 			if ((err = submit(d, s, p->type, offset, len)))
@@ -627,7 +644,6 @@ static int zeroes_past_region(struct drv *d, uint64_t size)
 {
 	struct phase zeros = { .type = VIRTIO_BLK_T_IN, .start = size, .end = size + d->o->bs, .left = 1,
 			       .check_zero = true };
-	bool mismatch = d->r->mismatch;
 	int err;
 
 	/* past the region, so the bytes it holds stay what we wrote there */
@@ -640,8 +656,7 @@ static int zeroes_past_region(struct drv *d, uint64_t size)
 	if ((err = run_one(d, VIRTIO_BLK_T_OUT, size, d->o->bs)) ||
 	    (err = run_one(d, VIRTIO_BLK_T_WRITE_ZEROES, size, d->o->bs)) || (err = run_phase(d, &zeros)))
 		return err;
-	d->r->zeroes_ok = d->r->mismatch == mismatch;
-	d->r->mismatch = mismatch;	/* a non-zero byte there is not a mismatch of the region */
+	d->r->zeroes_ok = !zeros.zero_bad;
 	return 0;
 }
 
