@@ -36,6 +36,7 @@ static const struct object *const objects[] = {
 #endif
 	&vduse_object,
 	&vhost_object,
+	&vfio_object,
 	&version_object,
 	&help_object,
 };

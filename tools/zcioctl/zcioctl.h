@@ -23,6 +23,7 @@ extern const struct object mm_object;
 extern const struct object trace_object;
 extern const struct object vduse_object;
 extern const struct object vhost_object;
+extern const struct object vfio_object;
 extern const struct object version_object;
 
 #endif
