@@ -2,6 +2,7 @@
 #include "vfio.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/vfio.h>
 #include <stdint.h>
 #include <string.h>
@@ -50,8 +51,31 @@ void iommufd_probe(struct feat *f)
 	feat_attr_num(f, "pasid_attach", FA_BOOL, kernel_at_least(6, 15));
 }
 
+/*
+ * Whether the kernel carries zcioctl's patch 0003 (VFIO_IOMMU_BIND by mirroring): asking
+ * VFIO_IOMMU_BIND needs a container with an IOMMU set, so a group bound to vfio-pci; the
+ * patch's notifier callback in kallsyms says it without one.
+ */
+static bool kernel_has_symbol(const char *name)
+{
+	char line[256], sym[128];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %127s", sym) == 1 && !strcmp(sym, name);
+	fclose(f);
+	return found;
+}
+
 void vfio_bind_process_probe(struct feat *f)
 {
+	if (kernel_has_symbol("vfio_mirror_invalidate")) {
+		feat_set(f, FEAT_PRESENT, "the test kernel's patch: a mirror at IOVA == VA, not PASID-tagged DMA");
+		return;
+	}
 	/* The 2018 SVA series never merged; no mainline kernel answers VFIO_IOMMU_BIND. */
 	feat_set(f, FEAT_ABSENT, "VFIO_IOMMU_BIND is not in mainline: the SVA series was not merged, "
 		  "iommufd PASID attach replaces it");

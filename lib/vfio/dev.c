@@ -14,6 +14,7 @@
 #include "vfio.h"
 #include "vfio/pci.h"
 #include "zc/vfio_iommufd.h"
+#include "zc/vfio_sva.h"
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -320,6 +321,39 @@ int vfio_dev_write32(struct vfio_dev *d, const struct vfio_region *r, uint64_t o
 	ssize_t n = pwrite(d->fd, &v, sizeof(v), (off_t)(r->offset + off));
 
 	return n == sizeof(v) ? 0 : n < 0 ? -errno : -EIO;
+}
+
+/* ---- process binding ---- */
+
+static int bind_ioctl(struct vfio_dev *d, unsigned long req, int pid, uint32_t *pasid)
+{
+	struct {
+		struct vfio_iommu_type1_bind hdr;
+		struct vfio_iommu_type1_bind_process p;
+	} b;
+	int err;
+
+	if (d->path != VFIO_TYPE1 || d->noiommu)
+		return -EOPNOTSUPP;
+	memset(&b, 0, sizeof(b));
+	b.hdr.argsz = sizeof(b);
+	b.hdr.flags = VFIO_IOMMU_BIND_PROCESS;
+	b.p.flags = pid ? VFIO_IOMMU_BIND_PID : 0;
+	b.p.pid = pid;
+	err = xioctl(d->container, req, &b);
+	if (!err && pasid)
+		*pasid = b.p.pasid;
+	return err;
+}
+
+int vfio_dev_bind_process(struct vfio_dev *d, int pid, uint32_t *pasid)
+{
+	return bind_ioctl(d, VFIO_IOMMU_BIND, pid, pasid);
+}
+
+int vfio_dev_unbind_process(struct vfio_dev *d, int pid)
+{
+	return bind_ioctl(d, VFIO_IOMMU_UNBIND, pid, NULL);
 }
 
 int vfio_group_reserved(unsigned group, char *buf, size_t len)

@@ -65,6 +65,15 @@ int vfio_dev_irq_eventfd(struct vfio_dev *d, unsigned index, int efd);
 int vfio_dev_read32(struct vfio_dev *d, const struct vfio_region *r, uint64_t off, uint32_t *v);
 int vfio_dev_write32(struct vfio_dev *d, const struct vfio_region *r, uint64_t off, uint32_t v);
 
+/*
+ * Process binding, the SVA series' ABI (VFIO_IOMMU_BIND/UNBIND, mode BIND_PROCESS) on a type1
+ * container: the device reaches process pid's memory (0: ours) at IOVA == VA. The PASID into
+ * *pasid. -ENOTTY on a kernel without the patch, -EOPNOTSUPP through iommufd, -EACCES for a
+ * process we may not ptrace, -ESRCH for no such process or (unbind) no such bond.
+ */
+int vfio_dev_bind_process(struct vfio_dev *d, int pid, uint32_t *pasid);
+int vfio_dev_unbind_process(struct vfio_dev *d, int pid);
+
 /* The group's reserved regions (sysfs), "start end type" lines into buf. */
 int vfio_group_reserved(unsigned group, char *buf, size_t len);
 

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pattern.h"
@@ -36,7 +38,8 @@ struct edu {
 	struct vfio_dev d;
 	struct vfio_region bar, config;
 	int efd;
-	struct edu_dma_result *r;
+	struct edu_counts *c;
+	struct edu_dma_result *r;	/* edu_dma_run() */
 	unsigned timeout_ms;
 	char *why;
 	size_t why_len;
@@ -70,15 +73,14 @@ static int enable_bus_master(struct edu *e)
 	return pwrite(e->d.fd, &cmd, sizeof(cmd), at) == sizeof(cmd) ? 0 : (-errno ?: -EIO);
 }
 
-static int edu_open(struct edu *e, const struct edu_dma_opts *o)
+static int edu_open(struct edu *e, const char *dev, enum vfio_path path)
 {
 	const char *step;
 	uint32_t ident;
 	int err;
 
-	if ((err = vfio_dev_open(&e->d, o->dev, o->path, &step)))
+	if ((err = vfio_dev_open(&e->d, dev, path, &step)))
 		return fail(e, err, "%s", step);
-	e->r->noiommu = e->d.noiommu;
 	if (e->d.noiommu)
 		return fail(e, -EOPNOTSUPP, "the group is a no-IOMMU one: the device would need physical addresses, "
 			    "which VFIO does not give; DMA needs an IOMMU");
@@ -121,7 +123,7 @@ static int wait_irq(struct edu *e)
 	if (n == 0)
 		return fail(e, -ETIMEDOUT, "no DMA interrupt in %u ms", e->timeout_ms);
 	eventfd_read(e->efd, &v);
-	e->r->interrupts++;
+	e->c->interrupts++;
 	if ((err = vfio_dev_write32(&e->d, &e->bar, REG_IRQ_ACK, DMA_IRQ)) ||
 	    (err = vfio_dev_read32(&e->d, &e->bar, REG_DMA_CMD, &cmd)))
 		return fail(e, err, "acknowledging the interrupt");
@@ -145,8 +147,8 @@ static int xfer(struct edu *e, bool to_ram, uint64_t iova, uint32_t dev_off, uin
 		return fail(e, err, "writing the DMA registers");
 	if ((err = wait_irq(e)))
 		return err;
-	e->r->dmas++;
-	e->r->bytes += len;
+	e->c->dmas++;
+	e->c->bytes += len;
 	return 0;
 }
 
@@ -257,7 +259,7 @@ static int round_trip(struct edu *e, const struct edu_dma_opts *o, const uint8_t
 
 int edu_dma_run(const struct edu_dma_opts *o, struct edu_dma_result *r, char *why, size_t why_len)
 {
-	struct edu e = { .efd = -1, .r = r, .timeout_ms = o->timeout_ms, .why = why, .why_len = why_len };
+	struct edu e = { .efd = -1, .r = r, .c = &r->n, .timeout_ms = o->timeout_ms, .why = why, .why_len = why_len };
 	uint64_t size_r = (o->size + PAGE - 1) & ~(PAGE - 1), t0;
 	uint8_t *buf = MAP_FAILED;
 	int err;
@@ -267,7 +269,9 @@ int edu_dma_run(const struct edu_dma_opts *o, struct edu_dma_result *r, char *wh
 	if (!o->size)
 		return fail(&e, -EINVAL, "a size of 0: edu cannot move nothing");
 	r->mapped = 2 * size_r > o->map_size ? 2 * size_r : (o->map_size + PAGE - 1) & ~(PAGE - 1);
-	if ((err = edu_open(&e, o)) || (err = pick_iova(&e, o, r->mapped + (o->fault ? 2 * PAGE : 0))))
+	err = edu_open(&e, o->dev, o->path);
+	r->noiommu = e.d.noiommu;
+	if (err || (err = pick_iova(&e, o, r->mapped + (o->fault ? 2 * PAGE : 0))))
 		goto out;
 	buf = mmap(NULL, r->mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED) {
@@ -297,5 +301,146 @@ out:
 	edu_close(&e);
 	if (buf != MAP_FAILED)
 		munmap(buf, r->mapped);
+	return err;
+}
+
+/* ---- process binding ---- */
+
+/* The device half of the process's buffer, read back: whether it holds the pattern. */
+static bool landed(const struct edu_bind_opts *o, uint8_t *scratch)
+{
+	struct iovec local = { scratch, o->size }, remote = { (void *)(uintptr_t)(o->va + o->size), o->size };
+
+	if (!o->pid)
+		memcpy(scratch, (void *)(uintptr_t)(o->va + o->size), o->size);
+	else if (process_vm_readv(o->pid, &local, 1, &remote, 1, 0) != (ssize_t)o->size)
+		return false;	/* unmapped, or the process is gone */
+	return pattern_check(scratch, o->size, o->seed, 0) == o->size;
+}
+
+/* va into the window and out to va + size, chunk by chunk; a blocked transfer still completes. */
+static int bind_round(struct edu *e, const struct edu_bind_opts *o, struct edu_round *rd, uint8_t *scratch)
+{
+	int fd = kmsg_open(), err = 0;
+	uint64_t off;
+
+	e->c = &rd->n;
+	for (off = 0; off < o->size && !err; off += EDU_MAX_XFER) {
+		uint32_t len = o->size - off < EDU_MAX_XFER ? o->size - off : EDU_MAX_XFER;
+
+		if (!(err = xfer(e, false, o->va + off, 0, len)))
+			err = xfer(e, true, o->va + o->size + off, 0, len);
+	}
+	if (fd >= 0) {
+		rd->blocked = kmsg_fault(fd, rd->fault_log, sizeof(rd->fault_log), 500);
+		close(fd);
+	}
+	rd->landed = !err && landed(o, scratch);
+	rd->done = !err;
+	return err;
+}
+
+/* Our own buffer for a bind of ourselves, where the device can reach it. */
+static void *own_buffer(const struct edu_bind_opts *o)
+{
+	uint8_t *p = mmap((void *)(uintptr_t)o->va, 2 * o->size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if ((uintptr_t)p != o->va) {	/* a kernel that ignores NOREPLACE put it elsewhere */
+		munmap(p, 2 * o->size);
+		return NULL;
+	}
+	pattern_fill(p, o->size, o->seed, 0);
+	memset(p + o->size, 0, o->size);
+	return p;
+}
+
+/*
+ * MAP_DMA and the bond must not overlap: before the bind, a MAP_DMA at the buffer's address
+ * makes the bind fail; once bound, a MAP_DMA of a user address fails.
+ */
+static int map_dma_checks(struct edu *e, const struct edu_bind_opts *o, struct edu_bind_result *r, bool before)
+{
+	void *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t pasid;
+	int err;
+
+	if (page == MAP_FAILED)
+		return fail(e, -errno, "a page for the MAP_DMA checks");
+	if (before) {
+		err = vfio_dev_map(&e->d, o->va, page, PAGE);
+		if (!err) {
+			r->bind_over_map_dma = vfio_dev_bind_process(&e->d, o->pid, &pasid);
+			if (!r->bind_over_map_dma)	/* it should not have: take it back */
+				vfio_dev_unbind_process(&e->d, o->pid);
+			err = vfio_dev_unmap(&e->d, o->va, PAGE);
+		}
+	} else {
+		r->map_dma_while_bound = vfio_dev_map(&e->d, EDU_DMA_LIMIT - PAGE, page, PAGE);
+		err = r->map_dma_while_bound ? 0 : vfio_dev_unmap(&e->d, EDU_DMA_LIMIT - PAGE, PAGE);
+	}
+	munmap(page, PAGE);
+	return err ? fail(e, err, "MAP_DMA around the bind") : 0;
+}
+
+static int bind_steps(struct edu *e, const struct edu_bind_opts *o, struct edu_bind_result *r, uint8_t *scratch)
+{
+	struct timespec hold = { o->hold_ms / 1000, (o->hold_ms % 1000) * 1000000L };
+	int err;
+
+	/* a fresh container has no bond: unbinding must say so */
+	r->unbind_unbound = vfio_dev_unbind_process(&e->d, o->pid);
+	if (r->unbind_unbound == -ENOTTY)
+		return fail(e, -ENOTTY, "VFIO_IOMMU_BIND: this kernel lacks the SVA bind patch (process binding never "
+			    "reached mainline; iommufd's PASID attach replaces it)");
+	if ((err = map_dma_checks(e, o, r, true)))
+		return err;
+	if ((err = vfio_dev_bind_process(&e->d, o->pid, &r->pasid)))
+		return fail(e, err, "VFIO_IOMMU_BIND of %s", o->pid ? "the process" : "ourselves");
+	if ((err = map_dma_checks(e, o, r, false)))
+		return err;
+	if ((err = vfio_dev_bind_process(&e->d, o->pid, &r->pasid_again)))
+		return fail(e, err, "a second VFIO_IOMMU_BIND of the same process");
+	if ((err = bind_round(e, o, &r->round[0], scratch)))
+		return err;
+	if (o->hold_ms) {
+		/* the process may unmap its buffer or exit meanwhile; a stop signal ends the wait */
+		nanosleep(&hold, NULL);
+		if ((err = bind_round(e, o, &r->round[1], scratch)))
+			return err;
+	}
+	r->unbind = vfio_dev_unbind_process(&e->d, o->pid);
+	r->unbind_again = vfio_dev_unbind_process(&e->d, o->pid);
+	return 0;
+}
+
+int edu_bind_run(const struct edu_bind_opts *o, struct edu_bind_result *r, char *why, size_t why_len)
+{
+	struct edu_counts none;
+	struct edu e = { .efd = -1, .c = &none, .timeout_ms = o->timeout_ms, .why = why, .why_len = why_len };
+	uint8_t *own = NULL, *scratch = NULL;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	why[0] = 0;
+	if (!o->size || o->va % PAGE || o->va < PAGE || o->va >= EDU_DMA_LIMIT || 2 * o->size > EDU_DMA_LIMIT - o->va)
+		return fail(&e, -ERANGE, "the buffer (2 x %llu bytes at 0x%llx) must be page aligned, below edu's 256 MiB",
+			    (unsigned long long)o->size, (unsigned long long)o->va);
+	scratch = malloc(o->size);
+	if (!scratch)
+		return fail(&e, -ENOMEM, "%llu bytes", (unsigned long long)o->size);
+	if (!o->pid && !(own = own_buffer(o))) {
+		err = fail(&e, -errno ?: -EEXIST, "mapping our buffer at 0x%llx", (unsigned long long)o->va);
+		goto out;
+	}
+	if (!(err = edu_open(&e, o->dev, VFIO_TYPE1)))
+		err = bind_steps(&e, o, r, scratch);
+	edu_close(&e);
+out:
+	if (own)
+		munmap(own, 2 * o->size);
+	free(scratch);
 	return err;
 }

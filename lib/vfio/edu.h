@@ -39,14 +39,19 @@ struct edu_dma_opts {
 	unsigned timeout_ms;		/* for one transfer */
 };
 
+/* What the device did. */
+struct edu_counts {
+	uint64_t dmas, bytes;		/* transfers, bytes both ways */
+	uint64_t interrupts;
+};
+
 struct edu_dma_result {
 	bool noiommu;
 	struct zc_iova_range ranges[VFIO_MAX_RANGES];
 	int nranges;
 	uint64_t iova, mapped;
 	uint64_t map_ns, unmap_ns;	/* of the whole mapping */
-	uint64_t dmas, bytes;		/* transfers, bytes both ways */
-	uint64_t interrupts;
+	struct edu_counts n;
 	uint64_t elapsed_ns;
 	bool verified, mismatch;
 	uint64_t first_bad;
@@ -56,5 +61,42 @@ struct edu_dma_result {
 };
 
 int edu_dma_run(const struct edu_dma_opts *o, struct edu_dma_result *r, char *why, size_t why_len);
+
+/*
+ * Process binding driven end to end: a type1 container, VFIO_IOMMU_BIND of process pid (0:
+ * ours, with a buffer of our own at va), then edu copies the SIZE bytes at va into its window
+ * and out to va + SIZE, by virtual address, with no MAP_DMA. Checked by reading the process's
+ * memory back (process_vm_readv) and by the kernel log (a DMA remapping fault means the IOMMU
+ * blocked it). hold_ms later, a second round: in between the process may have unmapped the
+ * buffer or exited. Then UNBIND, twice (the second must fail).
+ */
+struct edu_bind_opts {
+	const char *dev;
+	int pid;			/* 0: this process, with a buffer it maps at va */
+	uint64_t va;			/* SIZE bytes of the pattern of seed, then SIZE bytes for the device */
+	uint64_t size;
+	uint64_t seed;
+	unsigned hold_ms;		/* 0: one round */
+	unsigned timeout_ms;
+};
+
+struct edu_round {
+	bool done;
+	bool landed;			/* the bytes are where they should be */
+	bool blocked;			/* the IOMMU faulted the transfers */
+	char fault_log[200];
+	struct edu_counts n;
+};
+
+struct edu_bind_result {
+	int unbind_unbound;		/* UNBIND before any bind: -errno */
+	int bind_over_map_dma;		/* BIND while a MAP_DMA range covers the buffer: -errno */
+	int map_dma_while_bound;	/* MAP_DMA of a user address while bound: -errno */
+	uint32_t pasid, pasid_again;	/* the bind and a second bind of the same process */
+	struct edu_round round[2];
+	int unbind, unbind_again;	/* -errno of each */
+};
+
+int edu_bind_run(const struct edu_bind_opts *o, struct edu_bind_result *r, char *why, size_t why_len);
 
 #endif

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/err.h"
+#include "cli/errname.h"
 #include "cli/json.h"
 #include "fsutil.h"
 #include "sig.h"
@@ -367,9 +369,9 @@ static void print_dma(const struct edu_dma_opts *o, const struct edu_dma_result 
 	print_uint(PRINT_ANY, "size", ": %llu bytes each way at IOVA", o->size);
 	print_hex(PRINT_ANY, "iova", " 0x%llx", r->iova);
 	print_uint(PRINT_ANY, "mapped", " (%llu bytes mapped)\n", r->mapped);
-	print_uint(PRINT_ANY, "dmas", "  %llu transfers", r->dmas);
-	print_uint(PRINT_ANY, "bytes", ", %llu bytes", r->bytes);
-	print_uint(PRINT_ANY, "interrupts", ", %llu interrupts", r->interrupts);
+	print_uint(PRINT_ANY, "dmas", "  %llu transfers", r->n.dmas);
+	print_uint(PRINT_ANY, "bytes", ", %llu bytes", r->n.bytes);
+	print_uint(PRINT_ANY, "interrupts", ", %llu interrupts", r->n.interrupts);
 	print_float(PRINT_ANY, "seconds", " in %.3f s", secs);
 	print_float(PRINT_ANY, "map_us", "; map %.1f us", r->map_ns / 1e3);
 	print_float(PRINT_ANY, "unmap_us", ", unmap %.1f us", r->unmap_ns / 1e3);
@@ -430,7 +432,7 @@ static int do_dma(struct args *a)
 	sig_catch_stop();
 	err = edu_dma_run(&o, &r, why, sizeof(why));
 	sig_restore();
-	if (!err || r.dmas)
+	if (!err || r.n.dmas)
 		print_dma(&o, &r);
 	if (err == -EOPNOTSUPP && r.noiommu)
 		return zc_unsupported(EOPNOTSUPP, "boot with intel_iommu=on on a machine with an IOMMU", "%s", why);
@@ -446,6 +448,96 @@ static int do_dma(struct args *a)
 	return 0;
 }
 
+/* ---- bind-process ---- */
+
+/* "ESRCH", or "0" for success */
+static const char *err_text(int err, char buf[16])
+{
+	return err ? errno_name(-err, buf) : "0";
+}
+
+static void print_round(const char *key, const char *label, const struct edu_round *rd)
+{
+	out_open_object(key);
+	print_string(PRINT_TEXT, NULL, "%s", label);
+	print_uint(PRINT_ANY, "dmas", ": %llu transfers", rd->n.dmas);
+	print_bool(PRINT_ANY, "landed", ", the bytes landed %s", rd->landed);
+	print_bool(PRINT_ANY, "blocked", ", blocked by the IOMMU %s", rd->blocked);
+	if (rd->blocked)
+		print_string(PRINT_ANY, "fault_log", " (%s)", rd->fault_log);
+	else
+		json_null("fault_log");
+	print_nl();
+	out_close_object();
+}
+
+static int do_bind_process(struct args *a)
+{
+	uint64_t pid = 0, va = 0x8000000, size = 4096, seed = 1, hold = 0, timeout = 5000;
+	struct edu_bind_opts o = { 0 };
+	struct edu_bind_result r;
+	char dev[16], why[300], e1[16], e2[16], e3[16];
+	const char *in;
+	int err;
+	const struct kw kws[] = {
+		{ "pid", KW_U64, &pid, 1, 4194304 },
+		{ "va", KW_U64, &va, 4096, EDU_DMA_LIMIT - 8192 },
+		{ "size", KW_SIZE, &size, 1, 16ULL << 20 },
+		{ "pattern", KW_U64, &seed, 0, UINT64_MAX },
+		{ "hold", KW_U64, &hold, 0, 3600000 },
+		{ "timeout", KW_U64, &timeout, 1, 600000 },
+		{ 0 },
+	};
+
+	if ((err = take_dev(a, &in)) || (err = args_parse_kw(a, kws)))
+		return err;
+	if (va % 4096)
+		return zc_usage("argument \"%" PRIu64 "\" of \"va\" is wrong: expected a multiple of 4096", va);
+	if ((err = resolve_dev(in, dev, sizeof(dev))) || (err = need_vfio()))
+		return err;
+	o.dev = dev;
+	o.pid = pid;
+	o.va = va;
+	o.size = size;
+	o.seed = seed;
+	o.hold_ms = hold;
+	o.timeout_ms = timeout;
+	sig_catch_stop();
+	err = edu_bind_run(&o, &r, why, sizeof(why));
+	sig_restore();
+	if (err == -ENOTTY)
+		return zc_unsupported(ENOTTY, path_exists(IOMMUFD_DEV) ? "iommufd (/dev/iommu) with a VFIO cdev is what "
+				      "mainline offers instead: PASID attach from 6.15" : NULL, "%s", why);
+	if (!err || r.pasid) {
+		out_open_object(NULL);
+		print_string(PRINT_ANY, "dev", "%s", dev);
+		print_int(PRINT_ANY, "pid", ": process %lld", pid ? (long long)pid : (long long)getpid());
+		print_hex(PRINT_ANY, "va", " at VA 0x%llx", va);
+		print_uint(PRINT_ANY, "pasid", ", PASID %llu", r.pasid);
+		print_bool(PRINT_ANY, "same_pasid_again", " (a second bind returns it again %s)\n", r.pasid_again == r.pasid);
+		print_string(PRINT_ANY, "unbind_before_bind", "  unbind before any bind: %s", err_text(r.unbind_unbound, e1));
+		print_string(PRINT_ANY, "bind_over_map_dma", ", bind over a MAP_DMA range: %s",
+			     err_text(r.bind_over_map_dma, e2));
+		print_string(PRINT_ANY, "map_dma_while_bound", ", MAP_DMA while bound: %s\n",
+			     err_text(r.map_dma_while_bound, e3));
+		print_round("round", "  by virtual address", &r.round[0]);
+		if (r.round[1].done)
+			print_round("after_hold", "  after the hold", &r.round[1]);
+		else
+			json_null("after_hold");
+		print_string(PRINT_ANY, "unbind", "  unbind: %s", err_text(r.unbind, e1));
+		print_string(PRINT_ANY, "unbind_again", ", again: %s\n", err_text(r.unbind_again, e2));
+		out_close_object();
+	}
+	if (err)
+		return zc_err(-err, err == -EACCES || err == -EPERM ? "binding another process needs ptrace rights over it"
+			      : NULL, "%s", why);
+	if (!r.round[0].landed)
+		return zc_err(0, r.round[0].blocked ? "the IOMMU blocked it: was the buffer touched before the bind?" : NULL,
+			      "the device's copy did not land in the process's memory");
+	return 0;
+}
+
 static const struct cmd vfio_cmds[] = {
 	{ "list", do_list, "", "IOMMU groups, their members and drivers, viability, VFIO nodes; why there are none" },
 	{ "show", do_show, "DEV [via type1|iommufd]", "a device: group, regions, interrupts, reserved regions, IOVA ranges" },
@@ -454,6 +546,8 @@ static const struct cmd vfio_cmds[] = {
 	{ "dma", do_dma, "DEV [size SIZE] [via type1|iommufd] [iova ADDR] [map-size SIZE] [pattern SEED] [verify] "
 			 "[fault] [timeout MS]",
 	  "DMA round trips through the IOMMU with QEMU's edu device, timed maps and unmaps" },
+	{ "bind-process", do_bind_process, "DEV [pid PID] [va ADDR] [size SIZE] [pattern SEED] [hold MS] [timeout MS]",
+	  "bind a process to the container (the SVA series' VFIO_IOMMU_BIND): edu DMA by virtual address" },
 	{ 0 },
 };
 

@@ -1,0 +1,82 @@
+#!/bin/bash
+# The SVA series' process binding on our kernel's patch (0003): edu reaches another process's
+# memory by its virtual address with no MAP_DMA; once that process unmaps the buffer or exits
+# the device no longer reaches it (the IOMMU faults, the kernel says so); a second bind gives
+# the same PASID; a process we may not ptrace is refused; unbinding what was never bound is
+# an error; MAP_DMA over a bound process's addresses is refused. QEMU's intel-iommu cannot tag
+# DMA with a PASID: what is shown is the mirror at IOVA == VA, not PASID-tagged DMA.
+# vm-variant: iommu
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/vm/lib.sh"
+
+jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
+vabuf=$top_builddir/tests/helpers/vabuf
+edu=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n 1 | xargs -r dirname | xargs -r basename)
+va=0x8000000
+zc vfio bind "$edu"
+expect_rc 0 "bind edu to vfio-pci"
+
+# start_buf [SETPRIV...]: the helper with its buffer at $va, once it is ready
+start_buf() {
+	"$@" "$vabuf" $va 65536 7 >"$tap_tmp/vabuf.out" 2>&1 &
+	buf=$!
+	wait_for "grep -q ready $tap_tmp/vabuf.out" 10
+}
+
+# ---- a foreign process, by virtual address
+start_buf
+zc -j vfio bind-process "$edu" pid $buf va $va size 64K pattern 7
+ok '[ "$rc" = 0 ] && jqo ".pasid > 0 and .same_pasid_again and .round.landed and (.round.blocked | not)"' \
+	"edu copies 64K inside process $buf by virtual address, no MAP_DMA; PASID $(printf "%s" "$out" | jq .pasid)"
+ok 'jqo ".unbind_before_bind == \"ESRCH\" and .unbind == \"0\" and .unbind_again == \"ESRCH\""' \
+	"unbind before any bind and a second unbind fail with ESRCH; the unbind works"
+ok 'jqo ".bind_over_map_dma == \"EEXIST\" and .map_dma_while_bound == \"EBUSY\""' \
+	"no mirror over a MAP_DMA range (EEXIST), no MAP_DMA while a process is bound (EBUSY)"
+
+# ---- the process unmaps its buffer while bound: the device no longer reaches it
+# 8K: two transfers each way, 0.4 s a round (edu takes 100 ms a transfer), done well before the unmap
+"$ZCIOCTL" -j vfio bind-process "$edu" pid $buf va $va size 8K pattern 7 hold 3000 >"$tap_tmp/hold.json" 2>"$tap_tmp/hold.err" &
+zpid=$!
+sleep 1.5
+kill -USR1 $buf
+wait_for "grep -q unmapped $tap_tmp/vabuf.out" 5
+wait $zpid
+out=$(cat "$tap_tmp/hold.json")
+ok 'jqo ".round.landed and (.after_hold.landed | not) and .after_hold.blocked and (.after_hold.fault_log | test(\"fault addr\"))"' \
+	"after the process unmaps the buffer, the DMA is blocked by the IOMMU and reported"
+kill $buf
+wait $buf 2>/dev/null
+
+# ---- the process exits while bound: its mappings go, the bond is reaped
+start_buf
+"$ZCIOCTL" -j vfio bind-process "$edu" pid $buf va $va size 8K pattern 7 hold 3000 >"$tap_tmp/exit.json" 2>"$tap_tmp/exit.err" &
+zpid=$!
+sleep 1.5
+kill $buf
+wait $buf 2>/dev/null
+wait $zpid
+out=$(cat "$tap_tmp/exit.json")
+ok 'jqo ".round.landed and .after_hold.blocked and .unbind == \"ESRCH\""' \
+	"after the process exits, the DMA is blocked; its bond is gone (unbind: ESRCH)"
+ok '[ "$(awk "/^VmPin/ { print \$2 }" /proc/self/status)" = 0 ]' "nothing pinned"
+
+# ---- ourselves, and the refusals
+zc -j vfio bind-process "$edu" va $va size 4095 pattern 9
+ok '[ "$rc" = 0 ] && jqo ".round.landed and .same_pasid_again"' "binding ourselves (no pid): 4095 bytes by virtual address"
+start_buf setpriv --reuid=65534 --regid=65534 --clear-groups
+zc vfio bind-process "$edu" pid $buf va $va size 8K pattern 7
+expect_rc 0 "root (with CAP_SYS_PTRACE) may bind a process of another user"
+run setpriv --inh-caps=-sys_ptrace --bounding-set=-sys_ptrace "$ZCIOCTL" vfio bind-process "$edu" pid $buf va $va
+expect_rc 1 "without CAP_SYS_PTRACE, binding another user's process fails"
+expect_err 'Permission denied \(binding another process needs ptrace rights' "with EACCES and why"
+kill $buf
+wait $buf 2>/dev/null
+zc vfio bind-process "$edu" pid 4000000
+expect_rc 1 "binding a pid that does not exist fails"
+expect_err 'No such process' "with ESRCH"
+zc vfio bind-process "$edu" via 1
+expect_usage 'unknown argument "via"' "bind-process is type1 only" -- vfio bind-process "$edu" via type1
+
+zc vfio unbind "$edu"
+expect_rc 0 "unbind edu"
+done_testing
