@@ -115,6 +115,8 @@ struct server {
 	size_t why_len;
 };
 
+/* checked like printf: clang's -Wformat-nonliteral (the --enable-fuzz build) wants to know */
+static int fail(struct server *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(struct server *s, int err, const char *fmt, ...)
 {
 	va_list ap;

@@ -11,21 +11,15 @@
 #include "feature.h"
 #include "fsutil.h"
 
-struct mgmtdev_dump {
-	struct vdpa_mgmtdev *v;
-	int n;
-	int err;
-};
-
 static void copy_str(char *dst, size_t len, struct nlattr *a)
 {
 	snprintf(dst, len, "%s", a ? nla_get_string(a) : "");
 }
 
-static int on_mgmtdev(struct nl_msg *msg, void *arg)
+int vdpa_mgmtdev_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[VDPA_ATTR_MAX + 1];
-	struct mgmtdev_dump *d = arg;
+	struct vdpa_mgmtdev_dump *d = arg;
 	struct vdpa_mgmtdev *m, *nv;
 
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VDPA_ATTR_MAX, NULL) < 0)
@@ -49,14 +43,14 @@ static int on_mgmtdev(struct nl_msg *msg, void *arg)
 
 int vdpa_mgmtdev_list(struct genl *g, struct vdpa_mgmtdev **out)
 {
-	struct mgmtdev_dump d = { 0 };
+	struct vdpa_mgmtdev_dump d = { 0 };
 	struct nl_msg *msg;
 	int err;
 
 	msg = genl_request(g, VDPA_CMD_MGMTDEV_GET, NLM_F_DUMP, VDPA_GENL_VERSION);
 	if (!msg)
 		return -ENOMEM;
-	err = genl_transact(g, msg, on_mgmtdev, &d);
+	err = genl_transact(g, msg, vdpa_mgmtdev_reply, &d);
 	if (!err)
 		err = d.err;
 	if (err) {
@@ -79,7 +73,7 @@ static struct nl_msg *dev_request(struct genl *g, int cmd, const char *name)
 	return msg;
 }
 
-static int on_dev(struct nl_msg *msg, void *arg)
+int vdpa_dev_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[VDPA_ATTR_MAX + 1];
 	struct vdpa_dev *d = arg;
@@ -104,7 +98,7 @@ int vdpa_dev_get(struct genl *g, const char *name, struct vdpa_dev *d)
 	struct nl_msg *msg = dev_request(g, VDPA_CMD_DEV_GET, name);
 
 	memset(d, 0, sizeof(*d));
-	return msg ? genl_transact(g, msg, on_dev, d) : -ENOMEM;
+	return msg ? genl_transact(g, msg, vdpa_dev_reply, d) : -ENOMEM;
 }
 
 int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name)
