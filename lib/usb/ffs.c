@@ -118,15 +118,13 @@ int ffs_write_descriptors(int ep0, unsigned n_in, unsigned n_out, const char *in
 	return write_all(ep0, buf, len);
 }
 
-int ffs_read_event(int ep0, struct ffs_event *ev)
+int ffs_parse_event(const void *buf, size_t len, struct ffs_event *ev)
 {
 	struct usb_functionfs_event e;
-	ssize_t n = read(ep0, &e, sizeof(e));
 
-	if (n < 0)
-		return -errno;
-	if ((size_t)n < sizeof(e))
+	if (len < sizeof(e))
 		return -EIO;
+	memcpy(&e, buf, sizeof(e));	/* buf need not be aligned */
 	memset(ev, 0, sizeof(*ev));
 	ev->type = e.type;
 	if (e.type == FUNCTIONFS_SETUP) {
@@ -136,7 +134,17 @@ int ffs_read_event(int ep0, struct ffs_event *ev)
 		ev->index = le16toh(e.u.setup.wIndex);
 		ev->length = le16toh(e.u.setup.wLength);
 	}
-	return 0;
+	return sizeof(e);
+}
+
+int ffs_read_event(int ep0, struct ffs_event *ev)
+{
+	struct usb_functionfs_event e;
+	ssize_t n = read(ep0, &e, sizeof(e));
+
+	if (n < 0)
+		return -errno;
+	return ffs_parse_event(&e, n, ev) < 0 ? -EIO : 0;
 }
 
 const char *ffs_event_name(unsigned type)

@@ -25,6 +25,12 @@ struct ffs_event {
 
 /* One event from ep0 (blocking unless ep0 is O_NONBLOCK: -EAGAIN). */
 int ffs_read_event(int ep0, struct ffs_event *ev);
+/*
+ * The first event record (struct usb_functionfs_event) of the len bytes at buf, as read from ep0:
+ * the bytes it took, or -EIO for fewer bytes than a record. ffs_read_event() and the fuzzer
+ * (tests/fuzz/fuzz_ffs_ep0.c) both parse through it.
+ */
+int ffs_parse_event(const void *buf, size_t len, struct ffs_event *ev);
 const char *ffs_event_name(unsigned type);
 /* Refuse a control request we do not serve: a transfer in the wrong direction stalls it. */
 int ffs_stall(int ep0, const struct ffs_event *setup);

@@ -115,6 +115,8 @@ struct server {
 	size_t why_len;
 };
 
+/* checked like printf: clang's -Wformat-nonliteral (the --enable-fuzz build) wants to know */
+static int fail(struct server *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(struct server *s, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -398,7 +400,9 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 	cfg.event_idx = s->features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
 	cfg.start = info.split.avail_index;
 	if ((err = virtq_device_new(&q->vq, &cfg)))
-		return fail(s, err, "queue %u of %u entries", q->index, info.num);
+		return fail(s, err, "queue %u of %u entries, rings at 0x%llx, 0x%llx, 0x%llx (aligned to 16, 2, 4?)",
+			    q->index, info.num, (unsigned long long)info.desc_addr, (unsigned long long)info.driver_addr,
+			    (unsigned long long)info.device_addr);
 	start = virtq_next_avail(q->vq);
 	q->rec = &s->rec->vq[q->index];
 	if (resume && q->rec->desc_addr == info.desc_addr)

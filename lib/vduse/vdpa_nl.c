@@ -11,10 +11,23 @@
 #include "feature.h"
 #include "fsutil.h"
 
-struct mgmtdev_dump {
-	struct vdpa_mgmtdev *v;
-	int n;
-	int err;
+/*
+ * What each attribute we read must be. genlmsg_parse() then refuses a reply (NL_SKIP) whose
+ * strings lack their NUL within the attribute or whose numbers are shorter than their type.
+ * Without it, a string attribute without its NUL made copy_str() read past the end of the message
+ * (ASan in tests/fuzz/fuzz_vdpa_nl, seed corpus/fuzz_vdpa_nl/unterminated), and nla_get_u32() of
+ * a two-byte attribute read past it too: the kernel's replies are input like any other.
+ */
+static const struct nla_policy vdpa_policy[VDPA_ATTR_MAX + 1] = {
+	[VDPA_ATTR_MGMTDEV_BUS_NAME] = { .type = NLA_STRING },
+	[VDPA_ATTR_MGMTDEV_DEV_NAME] = { .type = NLA_STRING },
+	[VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES] = { .type = NLA_U64 },
+	[VDPA_ATTR_DEV_MGMTDEV_MAX_VQS] = { .type = NLA_U32 },
+	[VDPA_ATTR_DEV_NAME] = { .type = NLA_STRING },
+	[VDPA_ATTR_DEV_ID] = { .type = NLA_U32 },
+	[VDPA_ATTR_DEV_VENDOR_ID] = { .type = NLA_U32 },
+	[VDPA_ATTR_DEV_MAX_VQS] = { .type = NLA_U32 },
+	[VDPA_ATTR_DEV_MAX_VQ_SIZE] = { .type = NLA_U16 },
 };
 
 static void copy_str(char *dst, size_t len, struct nlattr *a)
@@ -22,13 +35,13 @@ static void copy_str(char *dst, size_t len, struct nlattr *a)
 	snprintf(dst, len, "%s", a ? nla_get_string(a) : "");
 }
 
-static int on_mgmtdev(struct nl_msg *msg, void *arg)
+int vdpa_mgmtdev_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[VDPA_ATTR_MAX + 1];
-	struct mgmtdev_dump *d = arg;
+	struct vdpa_mgmtdev_dump *d = arg;
 	struct vdpa_mgmtdev *m, *nv;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VDPA_ATTR_MAX, NULL) < 0)
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VDPA_ATTR_MAX, vdpa_policy) < 0)
 		return NL_SKIP;
 	nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
 	if (!nv) {
@@ -49,14 +62,14 @@ static int on_mgmtdev(struct nl_msg *msg, void *arg)
 
 int vdpa_mgmtdev_list(struct genl *g, struct vdpa_mgmtdev **out)
 {
-	struct mgmtdev_dump d = { 0 };
+	struct vdpa_mgmtdev_dump d = { 0 };
 	struct nl_msg *msg;
 	int err;
 
 	msg = genl_request(g, VDPA_CMD_MGMTDEV_GET, NLM_F_DUMP, VDPA_GENL_VERSION);
 	if (!msg)
 		return -ENOMEM;
-	err = genl_transact(g, msg, on_mgmtdev, &d);
+	err = genl_transact(g, msg, vdpa_mgmtdev_reply, &d);
 	if (!err)
 		err = d.err;
 	if (err) {
@@ -79,12 +92,12 @@ static struct nl_msg *dev_request(struct genl *g, int cmd, const char *name)
 	return msg;
 }
 
-static int on_dev(struct nl_msg *msg, void *arg)
+int vdpa_dev_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[VDPA_ATTR_MAX + 1];
 	struct vdpa_dev *d = arg;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VDPA_ATTR_MAX, NULL) < 0)
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VDPA_ATTR_MAX, vdpa_policy) < 0)
 		return NL_SKIP;
 	copy_str(d->name, sizeof(d->name), tb[VDPA_ATTR_DEV_NAME]);
 	copy_str(d->mgmtdev, sizeof(d->mgmtdev), tb[VDPA_ATTR_MGMTDEV_DEV_NAME]);
@@ -104,7 +117,7 @@ int vdpa_dev_get(struct genl *g, const char *name, struct vdpa_dev *d)
 	struct nl_msg *msg = dev_request(g, VDPA_CMD_DEV_GET, name);
 
 	memset(d, 0, sizeof(*d));
-	return msg ? genl_transact(g, msg, on_dev, d) : -ENOMEM;
+	return msg ? genl_transact(g, msg, vdpa_dev_reply, d) : -ENOMEM;
 }
 
 int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name)

@@ -47,6 +47,20 @@ int vdpa_dev_driver(const char *name, char *buf, size_t len);
 /* Remove it from the bus: its driver lets go first. */
 int vdpa_dev_del(struct genl *g, const char *name);
 
+/*
+ * The reply parsers genl_transact() calls, one netlink message at a time: NL_OK, NL_SKIP for a
+ * message they cannot parse, NL_STOP on ENOMEM. Not static only because they are the seam for
+ * the fuzzer (tests/fuzz/fuzz_vdpa_nl.c), which feeds them messages no kernel would send.
+ */
+struct vdpa_mgmtdev_dump {
+	struct vdpa_mgmtdev *v;	/* n entries, malloc'ed */
+	int n;
+	int err;
+};
+int vdpa_mgmtdev_reply(struct nl_msg *msg, void *dump);
+/* dev: a struct vdpa_dev, zeroed by the caller */
+int vdpa_dev_reply(struct nl_msg *msg, void *dev);
+
 /* For `zcioctl feature` (lib/feature.h). */
 struct feat;
 void vdpa_probe(struct feat *f);

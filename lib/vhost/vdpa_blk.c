@@ -99,6 +99,8 @@ struct drv {
 	struct sig_stop_mask stop;
 };
 
+/* checked like printf: clang's -Wformat-nonliteral (the --enable-fuzz build) wants to know */
+static int fail(struct drv *d, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(struct drv *d, int err, const char *fmt, ...)
 {
 	va_list ap;

@@ -64,7 +64,10 @@ struct virtq_elem {
 	struct iovec *iov;
 };
 
-/* 0, -EINVAL for a size that is not a power of two up to 32768, -ENOMEM. */
+/*
+ * 0, -EINVAL for a size that is not a power of two up to 32768 or a ring part the driver did not
+ * align (descriptors to 16 bytes, the available ring to 2, the used ring to 4), -ENOMEM.
+ */
 int virtq_device_new(struct virtq_device **vq, const struct virtq_device_cfg *cfg);
 void virtq_device_free(struct virtq_device *vq);
 

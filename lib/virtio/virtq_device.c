@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "virtio/virtq_ring.h"
 
@@ -27,6 +28,12 @@ int virtq_device_new(struct virtq_device **out, const struct virtq_device_cfg *c
 	struct virtq_device *vq;
 
 	if (!ring_num_valid(cfg->num))
+		return -EINVAL;
+	/*
+	 * The driver must align the parts (virtio 1.x, 2.7: descriptors 16, available ring 2, used
+	 * ring 4); the ring code reads and writes their fields as aligned integers, atomically.
+	 */
+	if ((uintptr_t)cfg->desc % 16 || (uintptr_t)cfg->avail % 2 || (uintptr_t)cfg->used % 4)
 		return -EINVAL;
 	vq = calloc(1, sizeof(*vq));
 	if (!vq)
@@ -65,6 +72,24 @@ uint16_t virtq_next_used(const struct virtq_device *vq)
 /* A descriptor read once: the driver may rewrite the table under us, a check must hold for what we use. */
 static struct vring_desc desc_read_once(const struct vring_desc *d)
 {
+	/*
+	 * An indirect table may lie at any address (virtio asks alignment of the ring parts only,
+	 * and QEMU and vhost copy descriptors byte by byte): an access through a misaligned
+	 * struct pointer is undefined, and the atomic loads below can fault on some CPUs. So a
+	 * misaligned descriptor is read a byte at a time, each byte once. Found by
+	 * tests/fuzz/fuzz_virtq_device (UBSan: misaligned vring_desc; corpus/.../misaligned-indirect).
+	 */
+	if ((uintptr_t)d % _Alignof(struct vring_desc)) {
+		const unsigned char *from = (const unsigned char *)d;
+		unsigned char bytes[sizeof(struct vring_desc)];
+		struct vring_desc v;
+		size_t i;
+
+		for (i = 0; i < sizeof(bytes); i++)
+			bytes[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+		memcpy(&v, bytes, sizeof(v));
+		return v;
+	}
 	return (struct vring_desc){
 		.addr = __atomic_load_n(&d->addr, __ATOMIC_RELAXED),
 		.len = __atomic_load_n(&d->len, __ATOMIC_RELAXED),

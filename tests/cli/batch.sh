@@ -41,4 +41,9 @@ printf 'feature probe "vfio_bind_process"\n' >"$batch"
 zc -b "$batch"
 expect_rc 3 "quoted words reach the command, and exit 3 passes through"
 
+printf 'version\0 junk\nversion\n' >"$batch"
+zc -b "$batch"
+expect_rc 2 "a NUL byte in a line is a usage error, not a line cut short"
+expect_err 'line 1: a NUL byte' "it names the line"
+
 done_testing

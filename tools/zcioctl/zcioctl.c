@@ -131,6 +131,7 @@ static int run_batch(const char *path)
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	char *line = NULL, *argv[MAX_BATCH_WORDS];
 	size_t cap = 0;
+	ssize_t len;
 	unsigned lineno = 0;
 	int first_failure = 0;
 
@@ -143,17 +144,19 @@ static int run_batch(const char *path)
 		return err;
 	}
 	out_batch_begin();
-	while (getline(&line, &cap, f) >= 0) {
+	while ((len = getline(&line, &cap, f)) >= 0) {
 		int argc, ret;
 
 		lineno++;
-		argc = args_split_line(line, argv, MAX_BATCH_WORDS);
+		/* a NUL would end the line early: the words after it would be dropped without a word */
+		argc = memchr(line, '\0', len) ? -EILSEQ : args_split_line(line, argv, MAX_BATCH_WORDS);
 		if (argc == 0)
 			continue;
 		if (argc < 0) {
 			out_begin();
 			ret = zc_usage("batch line %u: %s", lineno,
-				       argc == -E2BIG ? "too many words" : "unterminated quote");
+				       argc == -E2BIG ? "too many words" :
+				       argc == -EILSEQ ? "a NUL byte" : "unterminated quote");
 			out_end();
 		} else {
 			ret = run_command(argc, argv);

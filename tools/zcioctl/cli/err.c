@@ -16,6 +16,7 @@ void err_set_context(const char *object, const char *command)
 	cur_command = command;
 }
 
+static void report(int err, const char *hint, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void report(int err, const char *hint, const char *fmt, va_list ap)
 {
 	char what[512];
