@@ -51,6 +51,9 @@
 #include "vhost/net_test.h"
 #include "vhost/vdpa.h"
 #include "vhost/vdpa_blk.h"
+#include "vfio/dev.h"
+#include "vfio/edu.h"
+#include "vfio/pci.h"
 #include "vhost/vhost.h"
 #include "virtio/vblk.h"
 #include "zcioctl.h"
@@ -186,6 +189,52 @@ STUB(int, vhost_vdpa_holder, (const char *chardev, char *comm, size_t len), 0)
 STUB(int, vhost_vdpa_resolve, (const char *name, char *path, size_t len), -ENOENT)
 STUB_RUN(vdpa_blk_run, (const struct vdpa_blk_opts *o, struct vdpa_blk_result *r, char *why, size_t why_len))
 STUB(int, sink_cleanup, (void), -ENODEV)
+
+/* ---- vfio ---- */
+STUB(int, vfio_pci_name, (const char *in, char *dev, size_t len), -ENOENT)
+STUB_CLEAR(vfio_member_read, (const char *dev, struct vfio_member *m), m)
+STUB(int, vfio_device_group, (const char *dev, unsigned *group), -ENOENT)
+STUB(int, vfio_groups, (struct vfio_group **groups), -ENODEV)
+STUB_VOID(vfio_groups_free, (struct vfio_group *groups, int n))
+STUB(const char *, vfio_no_groups_reason, (void), NULL)
+STUB(int, vfio_noiommu_enabled, (void), -ENOENT)
+STUB(bool, kernel_tainted_user, (void), false)
+STUB(int, vfio_group_reserved, (unsigned group, char *buf, size_t len), -ENOENT)
+WRAP_DECL(void, vfio_pci_recorded, (const char *dev, char *driver, size_t len));
+void __wrap_vfio_pci_recorded(const char *dev, char *driver, size_t len)
+{
+	record("vfio_pci_recorded");
+	driver[0] = 0;
+}
+WRAP_DECL(int, vfio_pci_bind, (const char *dev, char *old, size_t len));
+int __wrap_vfio_pci_bind(const char *dev, char *old, size_t len)
+{
+	record("vfio_pci_bind");
+	old[0] = 0;
+	return -ENODEV;
+}
+WRAP_DECL(int, vfio_pci_unbind, (const char *dev, bool restore, char *now, size_t len, int *holder));
+int __wrap_vfio_pci_unbind(const char *dev, bool restore, char *now, size_t len, int *holder)
+{
+	record("vfio_pci_unbind");
+	now[0] = 0;
+	*holder = 0;
+	return -ENXIO;
+}
+WRAP_DECL(int, vfio_dev_open, (struct vfio_dev *d, const char *dev, enum vfio_path path, const char **why));
+int __wrap_vfio_dev_open(struct vfio_dev *d, const char *dev, enum vfio_path path, const char **why)
+{
+	record("vfio_dev_open");
+	memset(d, 0, sizeof(*d));
+	*why = "fuzz: no kernel";
+	return -ENODEV;
+}
+STUB_VOID(vfio_dev_close, (struct vfio_dev *d))
+STUB(int, vfio_dev_iova_ranges, (struct vfio_dev *d, struct zc_iova_range *r, unsigned max), -ENODEV)
+STUB_CLEAR(vfio_dev_region, (struct vfio_dev *d, unsigned index, struct vfio_region *r), r)
+STUB_CLEAR(vfio_dev_irq, (struct vfio_dev *d, unsigned index, struct vfio_irq *i), i)
+STUB_RUN(edu_dma_run, (const struct edu_dma_opts *o, struct edu_dma_result *r, char *why, size_t why_len))
+STUB_RUN(edu_bind_run, (const struct edu_bind_opts *o, struct edu_bind_result *r, char *why, size_t why_len))
 
 /* ---- ffs, gadgets, USB host ---- */
 WRAP_DECL(int, gadget_create, (const struct gadget_config *c));
