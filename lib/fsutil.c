@@ -121,19 +121,41 @@ void free_names(char **names, int n)
 	free(names);
 }
 
-/* Whether major:minor "dev" is the device of a mount point in mountinfo (its third field). */
-static bool dev_mounted(const char *dev)
+int link_basename(const char *path, char *out, size_t len)
 {
-	char line[4096], majmin[32];
+	char target[256];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -errno;
+	target[n] = 0;
+	snprintf(out, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	return 0;
+}
+
+bool file_has_field(const char *path, int field, const char *value)
+{
+	char line[4096], *word, *save;
 	bool found = false;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen(path, "re");
+	int i;
 
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %31s", majmin) == 1 && !strcmp(majmin, dev);
+	while (!found && fgets(line, sizeof(line), f)) {
+		word = strtok_r(line, " \t\n", &save);
+		for (i = 1; word && i < field; i++)
+			word = strtok_r(NULL, " \t\n", &save);
+		found = word && !strcmp(word, value);
+	}
 	fclose(f);
 	return found;
+}
+
+/* Whether major:minor "dev" is the device of a mount point in mountinfo (its third field). */
+static bool dev_mounted(const char *dev)
+{
+	return file_has_field("/proc/self/mountinfo", 3, dev);
 }
 
 bool block_in_use(const char *disk)

@@ -24,6 +24,10 @@ bool filesystem_known(const char *fs);
  * device): 1 to max characters of A-Z a-z 0-9 _ - ., not starting with a dot.
  */
 bool dirent_name_valid(const char *name, size_t max);
+/* The last component of what the symlink at path points to (sysfs links: drivers, groups). */
+int link_basename(const char *path, char *out, size_t len);
+/* Whether a line of the text file path has value as its field-th blank-separated word (1 first). */
+bool file_has_field(const char *path, int field, const char *value);
 /* The first process other than us with devpath open: its pid (command name into comm), 0 if none. */
 int fd_holder(const char *devpath, char *comm, size_t len);
 /* Whether a disk (vda) or one of its partitions is mounted or held by another block device. */

@@ -47,16 +47,10 @@ const char *hmm_kind_name(enum hmm_kind kind)
 /* The kernel's name of a character device, from /sys/dev/char/MAJ:MIN. */
 static int char_device_name(dev_t rdev, char *name, size_t len)
 {
-	char link[64], target[256];
-	ssize_t n;
+	char link[64];
 
 	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u", major(rdev), minor(rdev));
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	snprintf(name, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
-	return 0;
+	return link_basename(link, name, len);
 }
 
 /*

@@ -21,6 +21,16 @@ int samples_add(struct samples *s, uint64_t value)
 	return 0;
 }
 
+uint64_t xorshift64(uint64_t *state)
+{
+	uint64_t x = *state ? *state : 0x9e3779b97f4a7c15ULL;	/* a zero state would stay zero */
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
 int samples_keep(struct samples *s, uint64_t value, size_t max)
 {
 	uint64_t j;
@@ -29,12 +39,7 @@ int samples_keep(struct samples *s, uint64_t value, size_t max)
 	if (s->n < max)
 		return samples_add(s, value);
 	/* reservoir sampling: each of the seen values stays with probability max / seen */
-	if (!s->rng)
-		s->rng = 0x9e3779b97f4a7c15ULL;	/* xorshift needs a non-zero state */
-	s->rng ^= s->rng << 13;
-	s->rng ^= s->rng >> 7;
-	s->rng ^= s->rng << 17;
-	j = s->rng % s->seen;
+	j = xorshift64(&s->rng) % s->seen;
 	if (j < max)
 		s->v[j] = value;
 	return 0;

@@ -25,6 +25,9 @@ struct latency_figures {
 void samples_figures(struct samples *s, struct latency_figures *out);
 void samples_free(struct samples *s);
 
+/* xorshift64: a reproducible pseudo-random sequence from a non-zero state, no libc state. */
+uint64_t xorshift64(uint64_t *state);
+
 uint64_t now_ns(void);		/* CLOCK_MONOTONIC */
 uint64_t cpu_time_ns(void);	/* user + system time of this process */
 

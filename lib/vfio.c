@@ -58,16 +58,7 @@ void iommufd_probe(struct feat *f)
  */
 static bool kernel_has_symbol(const char *name)
 {
-	char line[256], sym[128];
-	bool found = false;
-	FILE *f = fopen("/proc/kallsyms", "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %127s", sym) == 1 && !strcmp(sym, name);
-	fclose(f);
-	return found;
+	return file_has_field("/proc/kallsyms", 3, name);
 }
 
 void vfio_bind_process_probe(struct feat *f)

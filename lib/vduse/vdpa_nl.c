@@ -138,16 +138,10 @@ int vdpa_dev_new(struct genl *g, const char *mgmtdev, const char *name)
 
 int vdpa_dev_driver(const char *name, char *buf, size_t len)
 {
-	char path[160], link[256];
-	ssize_t n;
+	char path[160];
 
 	snprintf(path, sizeof(path), VDPA_BUS "/devices/%s/driver", name);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return n < 0 && errno != ENOENT ? -errno : -ENOENT;
-	link[n] = 0;
-	snprintf(buf, len, "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
-	return 0;
+	return link_basename(path, buf, len);
 }
 
 /* Add the device while no driver can take it, name its driver, probe; *added once it exists. */

@@ -45,15 +45,8 @@ int vfio_pci_name(const char *in, char *dev, size_t len)
 /* The basename a sysfs link points to, "" when there is no link. */
 static void link_name(const char *path, char *out, size_t len)
 {
-	char target[256];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-
-	out[0] = 0;
-	if (n <= 0)
-		return;
-	target[n] = 0;
-	/* the names we read are short; a longer one is cut, never overrun */
-	snprintf(out, len, "%.63s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	if (link_basename(path, out, len))
+		out[0] = 0;
 }
 
 static void read_attr(const char *dev, const char *attr, char *out, size_t len)
