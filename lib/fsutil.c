@@ -228,28 +228,36 @@ bool dirent_name_valid(const char *name, size_t max)
 	return true;
 }
 
-/* Whether /proc/PID/fd holds the device; its command name into comm. */
-static bool holds(const char *pid, const char *devpath, char *comm, size_t len)
+int proc_fd_of(int pid, const char *devpath)
 {
 	char dir[64], link[300], target[300], **fds;
-	bool found = false;
-	int n, i;
+	int n, i, fd = -ENOENT;
 
-	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
 	n = list_dir(dir, &fds);
 	if (n < 0)
-		return false;
-	for (i = 0; i < n && !found; i++) {
+		return n;
+	for (i = 0; i < n && fd < 0; i++) {
 		ssize_t k;
 
 		snprintf(link, sizeof(link), "%s/%s", dir, fds[i]);
 		k = readlink(link, target, sizeof(target) - 1);
 		if (k > 0) {
 			target[k] = 0;
-			found = !strcmp(target, devpath);
+			if (!strcmp(target, devpath))
+				fd = atoi(fds[i]);
 		}
 	}
 	free_names(fds, n);
+	return fd;
+}
+
+/* Whether /proc/PID/fd holds the device; its command name into comm. */
+static bool holds(const char *pid, const char *devpath, char *comm, size_t len)
+{
+	char link[300];
+	bool found = proc_fd_of(atoi(pid), devpath) >= 0;
+
 	if (found) {
 		snprintf(link, sizeof(link), "/proc/%s/comm", pid);
 		if (read_text(link, comm, len))

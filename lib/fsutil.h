@@ -28,6 +28,8 @@ bool dirent_name_valid(const char *name, size_t max);
 int link_basename(const char *path, char *out, size_t len);
 /* Whether a line of the text file path has value as its field-th blank-separated word (1 first). */
 bool file_has_field(const char *path, int field, const char *value);
+/* The number of a file descriptor of process pid that has devpath open, or -errno (-ENOENT: none). */
+int proc_fd_of(int pid, const char *devpath);
 /* The first process other than us with devpath open: its pid (command name into comm), 0 if none. */
 int fd_holder(const char *devpath, char *comm, size_t len);
 /* Whether a disk (vda) or one of its partitions is mounted or held by another block device. */

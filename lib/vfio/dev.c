@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -41,21 +42,19 @@ static int device_info(struct vfio_dev *d)
 	return err;
 }
 
-static int open_type1(struct vfio_dev *d, const char *dev, const char **why)
+/* Group id into a type1 container of its own (no-IOMMU for a no-IOMMU group). */
+static int open_group(struct vfio_dev *d, unsigned id, const char **why)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_group g;
-	unsigned id;
 	int err;
 
-	if ((err = vfio_device_group(dev, &id)))
-		return *why = "the device has no IOMMU group", -ENODEV;
 	if ((err = vfio_group_read(id, &g)))
-		return *why = "reading its IOMMU group", err;
+		return *why = "no such IOMMU group", err;
 	d->noiommu = g.noiommu;
 	vfio_group_free(&g);
 	if (!g.node[0])
-		return *why = "its group has no VFIO node (bind it to vfio-pci)", -ENODEV;
+		return *why = "the group has no VFIO node (bind its devices to vfio-pci)", -ENODEV;
 	if ((d->container = open_node(VFIO_CONTAINER_DEV)) < 0)
 		return *why = "opening " VFIO_CONTAINER_DEV, d->container;
 	if (ioctl(d->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
@@ -70,6 +69,18 @@ static int open_type1(struct vfio_dev *d, const char *dev, const char **why)
 		return *why = "VFIO_GROUP_SET_CONTAINER", err;
 	if (ioctl(d->container, VFIO_SET_IOMMU, d->noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU) < 0)
 		return *why = "VFIO_SET_IOMMU", -errno;
+	return 0;
+}
+
+static int open_type1(struct vfio_dev *d, const char *dev, const char **why)
+{
+	unsigned id;
+	int err;
+
+	if (vfio_device_group(dev, &id))
+		return *why = "the device has no IOMMU group", -ENODEV;
+	if ((err = open_group(d, id, why)))
+		return err;
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, dev);
 	if (d->fd < 0)
 		return *why = "VFIO_GROUP_GET_DEVICE_FD", -errno;
@@ -109,14 +120,19 @@ static int open_iommufd(struct vfio_dev *d, const char *dev, const char **why)
 	return 0;
 }
 
+static void vfio_dev_init(struct vfio_dev *d, enum vfio_path path)
+{
+	memset(d, 0, sizeof(*d));
+	d->path = path;
+	d->container = d->group = d->iommufd = d->cdev = d->fd = -1;
+}
+
 int vfio_dev_open(struct vfio_dev *d, const char *dev, enum vfio_path path, const char **why)
 {
 	struct vfio_member m;
 	int err;
 
-	memset(d, 0, sizeof(*d));
-	d->path = path;
-	d->container = d->group = d->iommufd = d->cdev = d->fd = -1;
+	vfio_dev_init(d, path);
 	*why = "";
 	if ((err = vfio_member_read(dev, &m)))
 		return *why = "no such PCI device", err;
@@ -128,6 +144,37 @@ int vfio_dev_open(struct vfio_dev *d, const char *dev, enum vfio_path path, cons
 	if (err)
 		vfio_dev_close(d);
 	return err;
+}
+
+int vfio_group_open(struct vfio_dev *d, unsigned group, const char **why)
+{
+	int err;
+
+	vfio_dev_init(d, VFIO_TYPE1);
+	*why = "";
+	if ((err = open_group(d, group, why)))
+		vfio_dev_close(d);
+	return err;
+}
+
+int vfio_container_borrow(struct vfio_dev *d, unsigned group, int *holder, const char **why)
+{
+	int pidfd, fd;
+
+	vfio_dev_init(d, VFIO_TYPE1);
+	*why = "";
+	if (!(*holder = vfio_group_holder(group)))
+		return *why = "no process holds the group open", -ENOENT;
+	if ((fd = proc_fd_of(*holder, VFIO_CONTAINER_DEV)) < 0)
+		return *why = "the process holding the group has no VFIO container open", fd;
+	pidfd = pidfd_open(*holder, 0);
+	if (pidfd < 0)
+		return *why = "pidfd_open of the process holding the group", -errno;
+	d->container = pidfd_getfd(pidfd, fd, 0);
+	close(pidfd);
+	if (d->container < 0)
+		return *why = "pidfd_getfd of its container", -errno;
+	return 0;
 }
 
 void vfio_dev_close(struct vfio_dev *d)

@@ -37,6 +37,15 @@ struct zc_iova_range {
  */
 int vfio_dev_open(struct vfio_dev *d, const char *dev, enum vfio_path path, const char **why);
 void vfio_dev_close(struct vfio_dev *d);
+/* A group alone in a type1 container of ours, no device opened (d->fd is -1): for process binding. */
+int vfio_group_open(struct vfio_dev *d, unsigned group, const char **why);
+/*
+ * The type1 container of the process that holds group open, taken with pidfd_getfd(2) so that
+ * bonds can be added to it and removed from it (a container is a file: the ioctl acts on the
+ * holder's). Its pid into *holder. -ENOENT when no process holds the group; d->container only,
+ * close with vfio_dev_close.
+ */
+int vfio_container_borrow(struct vfio_dev *d, unsigned group, int *holder, const char **why);
 
 /* The IOVA ranges the IOMMU accepts for this device; the count or -errno. */
 int vfio_dev_iova_ranges(struct vfio_dev *d, struct zc_iova_range *r, unsigned max);

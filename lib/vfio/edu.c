@@ -395,25 +395,43 @@ static int bind_steps(struct edu *e, const struct edu_bind_opts *o, struct edu_b
 	if (r->unbind_unbound == -ENOTTY)
 		return fail(e, -ENOTTY, "VFIO_IOMMU_BIND: this kernel lacks the SVA bind patch (process binding never "
 			    "reached mainline; iommufd's PASID attach replaces it)");
-	if ((err = map_dma_checks(e, o, r, true)))
+	if (r->dma && (err = map_dma_checks(e, o, r, true)))
 		return err;
 	if ((err = vfio_dev_bind_process(&e->d, o->pid, &r->pasid)))
 		return fail(e, err, "VFIO_IOMMU_BIND of %s", o->pid ? "the process" : "ourselves");
-	if ((err = map_dma_checks(e, o, r, false)))
+	if (r->dma && (err = map_dma_checks(e, o, r, false)))
 		return err;
 	if ((err = vfio_dev_bind_process(&e->d, o->pid, &r->pasid_again)))
 		return fail(e, err, "a second VFIO_IOMMU_BIND of the same process");
-	if ((err = bind_round(e, o, &r->round[0], scratch)))
+	if (r->dma && (err = bind_round(e, o, &r->round[0], scratch)))
 		return err;
-	if (o->hold_ms) {
+	if (r->dma && o->hold_ms) {
 		/* the process may unmap its buffer or exit meanwhile; a stop signal ends the wait */
 		nanosleep(&hold, NULL);
 		if ((err = bind_round(e, o, &r->round[1], scratch)))
 			return err;
 	}
+	/* the caller keeps the bond; on an error it still goes below, then the container with it */
+	if (o->held && (err = o->held(o->held_arg, r)))
+		fail(e, err, "keeping the bond");
 	r->unbind = vfio_dev_unbind_process(&e->d, o->pid);
 	r->unbind_again = vfio_dev_unbind_process(&e->d, o->pid);
-	return 0;
+	return err;
+}
+
+/* The group alone in a container of ours: the bind, no device, no DMA. */
+static int bind_group(struct edu *e, const struct edu_bind_opts *o, struct edu_bind_result *r)
+{
+	const char *step;
+	int err = vfio_group_open(&e->d, o->group, &step);
+
+	if (err)
+		return fail(e, err, "group %u: %s", o->group, step);
+	err = e->d.noiommu ? fail(e, -EOPNOTSUPP, "group %u is a no-IOMMU one: there is no IOMMU domain to mirror "
+				  "a process into", o->group)
+			   : bind_steps(e, o, r, NULL);
+	vfio_dev_close(&e->d);
+	return err;
 }
 
 int edu_bind_run(const struct edu_bind_opts *o, struct edu_bind_result *r, char *why, size_t why_len)
@@ -425,6 +443,9 @@ int edu_bind_run(const struct edu_bind_opts *o, struct edu_bind_result *r, char 
 
 	memset(r, 0, sizeof(*r));
 	why[0] = 0;
+	if (!o->dev)
+		return bind_group(&e, o, r);
+	r->dma = true;
 	if (!o->size || o->va % PAGE || o->va < PAGE || o->va >= EDU_DMA_LIMIT || 2 * o->size > EDU_DMA_LIMIT - o->va)
 		return fail(&e, -ERANGE, "the buffer (2 x %llu bytes at 0x%llx) must be page aligned, below edu's 256 MiB",
 			    (unsigned long long)o->size, (unsigned long long)o->va);

@@ -68,16 +68,25 @@ int edu_dma_run(const struct edu_dma_opts *o, struct edu_dma_result *r, char *wh
  * and out to va + SIZE, by virtual address, with no MAP_DMA. Checked by reading the process's
  * memory back (process_vm_readv) and by the kernel log (a DMA remapping fault means the IOMMU
  * blocked it). hold_ms later, a second round: in between the process may have unmapped the
- * buffer or exited. Then UNBIND, twice (the second must fail).
+ * buffer or exited. Then UNBIND, twice (the second must fail). With no dev, the group alone in
+ * a container: the bind, a second bind, UNBIND, and no DMA.
  */
+struct edu_bind_result;
 struct edu_bind_opts {
-	const char *dev;
+	const char *dev;		/* edu, for the DMA rounds; NULL: group alone, no DMA */
+	unsigned group;			/* the group, when dev is NULL */
 	int pid;			/* 0: this process, with a buffer it maps at va */
 	uint64_t va;			/* SIZE bytes of the pattern of seed, then SIZE bytes for the device */
 	uint64_t size;
 	uint64_t seed;
 	unsigned hold_ms;		/* 0: one round */
 	unsigned timeout_ms;
+	/*
+	 * Called with the bond in place and the rounds done, before the unbind: keep it (wait for
+	 * a stop signal, or for the process to exit) and return 0, or -errno to fail the run.
+	 */
+	int (*held)(void *arg, const struct edu_bind_result *r);
+	void *held_arg;
 };
 
 struct edu_round {
@@ -94,6 +103,7 @@ struct edu_bind_result {
 	int map_dma_while_bound;	/* MAP_DMA of a user address while bound: -errno */
 	uint32_t pasid, pasid_again;	/* the bind and a second bind of the same process */
 	struct edu_round round[2];
+	bool dma;			/* the rounds ran (a device, not a group alone) */
 	int unbind, unbind_again;	/* -errno of each */
 };
 

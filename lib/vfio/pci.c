@@ -289,6 +289,20 @@ int vfio_pci_bind(const char *dev, char *old, size_t len)
 	return 0;
 }
 
+int vfio_group_holder(unsigned id)
+{
+	char node[64], comm[32];
+	int pid;
+
+	snprintf(node, sizeof(node), VFIO_DEV_DIR "/%u", id);
+	pid = fd_holder(node, comm, sizeof(comm));
+	if (pid <= 0) {
+		snprintf(node, sizeof(node), VFIO_DEV_DIR "/noiommu-%u", id);
+		pid = fd_holder(node, comm, sizeof(comm));
+	}
+	return pid > 0 ? pid : 0;
+}
+
 /* Whoever holds the device's group node or its cdev open: a pid, or 0. */
 static int vfio_holder(const char *dev, const struct vfio_member *m)
 {
@@ -296,15 +310,9 @@ static int vfio_holder(const char *dev, const struct vfio_member *m)
 	unsigned group;
 	int pid = 0;
 
-	if (!vfio_device_group(dev, &group)) {
-		snprintf(node, sizeof(node), VFIO_DEV_DIR "/%u", group);
-		pid = fd_holder(node, comm, sizeof(comm));
-		if (pid <= 0) {
-			snprintf(node, sizeof(node), VFIO_DEV_DIR "/noiommu-%u", group);
-			pid = fd_holder(node, comm, sizeof(comm));
-		}
-	}
-	if (pid <= 0 && m->cdev[0]) {
+	if (!vfio_device_group(dev, &group))
+		pid = vfio_group_holder(group);
+	if (!pid && m->cdev[0]) {
 		snprintf(node, sizeof(node), VFIO_DEV_DIR "/devices/%s", m->cdev);
 		pid = fd_holder(node, comm, sizeof(comm));
 	}

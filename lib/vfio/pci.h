@@ -45,6 +45,8 @@ int vfio_device_group(const char *dev, unsigned *group);
 int vfio_groups(struct vfio_group **groups);
 int vfio_group_read(unsigned id, struct vfio_group *g);
 void vfio_group_free(struct vfio_group *g);
+/* The first process other than us holding group id's VFIO node open: its pid, 0 if none. */
+int vfio_group_holder(unsigned id);
 void vfio_groups_free(struct vfio_group *groups, int n);
 
 /* Why a machine has no IOMMU group: a sentence, or NULL when it has groups or can make them. */

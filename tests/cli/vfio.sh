@@ -17,6 +17,16 @@ expect_err 'PCI device ../../etc: No such file or directory' "and is refused as 
 zc vfio bind 00:1f.7
 expect_rc 1 "a device that is not there"
 expect_err 'PCI device 00:1f.7: No such file or directory' "is named in the error"
+expect_usage 'missing DEV' "unbind-process without a target" -- vfio unbind-process
+expect_usage 'unknown argument "va"' "unbind-process takes pid only" -- vfio unbind-process 3 va 4096
+expect_usage 'argument "0" of "pid" is out of range' "pid 0" -- vfio unbind-process 3 pid 0
+expect_usage 'expected a multiple of 4096' "an unaligned VA" -- vfio bind-process 00:00.0 va 4097
+zc vfio bind-process 98765
+expect_rc 1 "a group that is not there"
+expect_err 'IOMMU group 98765: No such file or directory' "is named in the error"
+zc vfio unbind-process /dev/vfio/98765
+expect_rc 1 "a group node that is not there"
+expect_err 'IOMMU group 98765: No such file or directory' "is named by number"
 zc -j vfio list
 ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e "has(\"groups\") and has(\"why_none\")" >/dev/null' "list works anywhere, in JSON too"
 done_testing

@@ -230,6 +230,18 @@ int __wrap_vfio_dev_open(struct vfio_dev *d, const char *dev, enum vfio_path pat
 	return -ENODEV;
 }
 STUB_VOID(vfio_dev_close, (struct vfio_dev *d))
+STUB(int, vfio_group_holder, (unsigned id), 0)
+WRAP_DECL(int, vfio_container_borrow, (struct vfio_dev *d, unsigned group, int *holder, const char **why));
+int __wrap_vfio_container_borrow(struct vfio_dev *d, unsigned group, int *holder, const char **why)
+{
+	record("vfio_container_borrow");
+	memset(d, 0, sizeof(*d));
+	*holder = 0;
+	*why = "fuzz: no kernel";
+	return -ENOENT;
+}
+STUB(int, vfio_dev_bind_process, (struct vfio_dev *d, int pid, uint32_t *pasid), -ENOTTY)
+STUB(int, vfio_dev_unbind_process, (struct vfio_dev *d, int pid), -ENOTTY)
 STUB(int, vfio_dev_iova_ranges, (struct vfio_dev *d, struct zc_iova_range *r, unsigned max), -ENODEV)
 STUB_CLEAR(vfio_dev_region, (struct vfio_dev *d, unsigned index, struct vfio_region *r), r)
 STUB_CLEAR(vfio_dev_irq, (struct vfio_dev *d, unsigned index, struct vfio_irq *i), i)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include "cli/err.h"
@@ -15,6 +16,7 @@
 #include "cli/json.h"
 #include "fsutil.h"
 #include "sig.h"
+#include "state.h"
 #include "vfio.h"
 #include "vfio/dev.h"
 #include "vfio/edu.h"
@@ -448,7 +450,52 @@ static int do_dma(struct args *a)
 	return 0;
 }
 
-/* ---- bind-process ---- */
+/* ---- bind-process, unbind-process ---- */
+
+/* DEV or GROUP: a PCI device (and its group), or a group by number (7, /dev/vfio/7). */
+struct bind_target {
+	char dev[16];		/* "" for a group */
+	unsigned group;
+};
+
+static int resolve_target(const char *in, struct bind_target *t)
+{
+	const char *num = strncmp(in, VFIO_DEV_DIR "/", strlen(VFIO_DEV_DIR "/")) ? in : in + strlen(VFIO_DEV_DIR "/");
+	size_t digits = strspn(num, "0123456789");
+	char path[64];
+	const char *why;
+
+	t->dev[0] = 0;
+	if (digits && !num[digits]) {
+		snprintf(path, sizeof(path), IOMMU_GROUPS "/%.9s", num);
+		if (digits > 9 || !path_exists(path))
+			return zc_err(ENOENT, "'zcioctl vfio list' shows the groups", "IOMMU group %s", num);
+		t->group = strtoul(num, NULL, 10);
+		return 0;
+	}
+	if (resolve_dev(in, t->dev, sizeof(t->dev)))
+		return 1;
+	if (vfio_device_group(t->dev, &t->group)) {
+		why = vfio_no_groups_reason();
+		return zc_unsupported(ENODEV, why ? why : "its IOMMU does not cover it", "%s has no IOMMU group", t->dev);
+	}
+	return 0;
+}
+
+static void print_target(const struct bind_target *t)
+{
+	if (t->dev[0])
+		print_string(PRINT_ANY, "dev", "%s", t->dev);
+	else
+		json_null("dev");
+	print_uint(PRINT_ANY, "group", t->dev[0] ? " (group %llu)" : "group %llu", t->group);
+}
+
+/* The owner record of a kept bond: the holder that `unbind-process` stops once it is undone. */
+static void bond_record_name(char *buf, size_t len, unsigned group, int pid)
+{
+	snprintf(buf, len, "bond-%u-%d", group, pid);
+}
 
 /* "ESRCH", or "0" for success */
 static const char *err_text(int err, char buf[16])
@@ -471,20 +518,178 @@ static void print_round(const char *key, const char *label, const struct edu_rou
 	out_close_object();
 }
 
+struct bind_run {
+	struct bind_target t;
+	int pid;		/* the process bound: never 0 */
+	uint64_t va;		/* 0: no DMA */
+	const char *ended;	/* kept: why the bond ended */
+};
+
+static void print_unbinds(const struct edu_bind_result *r)
+{
+	char e1[16], e2[16];
+
+	print_string(PRINT_ANY, "unbind", "  unbind: %s", err_text(r->unbind, e1));
+	print_string(PRINT_ANY, "unbind_again", ", again: %s\n", err_text(r->unbind_again, e2));
+}
+
+/* The bond and the checks around it; the unbinds too unless the bond is kept (they come later). */
+static void print_bond(const struct bind_run *b, const struct edu_bind_result *r, bool kept)
+{
+	char e1[16], e2[16], e3[16];
+
+	print_target(&b->t);
+	print_int(PRINT_ANY, "pid", ": process %lld", b->pid);
+	if (r->dma)
+		print_hex(PRINT_ANY, "va", " at VA 0x%llx", b->va);
+	else
+		json_null("va");
+	print_uint(PRINT_ANY, "pasid", ", PASID %llu", r->pasid);
+	print_bool(PRINT_ANY, "same_pasid_again", " (a second bind returns it again %s)\n", r->pasid_again == r->pasid);
+	json_null("holder");
+	print_string(PRINT_ANY, "unbind_before_bind", "  unbind before any bind: %s", err_text(r->unbind_unbound, e1));
+	if (r->dma) {
+		print_string(PRINT_ANY, "bind_over_map_dma", ", bind over a MAP_DMA range: %s",
+			     err_text(r->bind_over_map_dma, e2));
+		print_string(PRINT_ANY, "map_dma_while_bound", ", MAP_DMA while bound: %s",
+			     err_text(r->map_dma_while_bound, e3));
+		print_nl();
+		print_round("round", "  by virtual address", &r->round[0]);
+	} else {
+		print_nl();
+		json_null("bind_over_map_dma");
+		json_null("map_dma_while_bound");
+		json_null("round");
+	}
+	if (r->round[1].done)
+		print_round("after_hold", "  after the hold", &r->round[1]);
+	else
+		json_null("after_hold");
+	if (!kept)
+		print_unbinds(r);
+}
+
+static int process_exited(void *arg)
+{
+	(void)arg;
+	return 1;
+}
+
+/*
+ * keep: say the bond is in place (the "bound" event), then hold the container until a stop
+ * signal or the bound process's exit, which the kernel's mirror follows by itself.
+ */
+static int keep_bond(void *arg, const struct edu_bind_result *r)
+{
+	struct bind_run *b = arg;
+	struct sig_stop_mask m;
+	bool poll_failed;
+	int pidfd, err;
+
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "event", "%s: ", "bound");
+	print_bond(b, r, true);
+	print_string(PRINT_TEXT, NULL, "  kept (SIGINT, SIGTERM or 'zcioctl vfio unbind-process %s' ends it)\n",
+		     b->t.dev[0] ? b->t.dev : "GROUP");
+	out_close_object();
+	out_flush_line();
+	pidfd = pidfd_open(b->pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	sig_block_stop(&m);
+	err = sig_poll_until_stop(pidfd, &m, process_exited, NULL, &poll_failed);
+	sig_unblock_stop(&m);
+	close(pidfd);
+	b->ended = err == 1 ? "the process exited" : "a stop signal";
+	return err == 1 ? 0 : err;
+}
+
+static void print_unbound(const struct bind_run *b, const struct edu_bind_result *r)
+{
+	out_open_object(NULL);
+	print_string(PRINT_ANY, "event", "%s: ", "unbound");
+	print_target(&b->t);
+	print_int(PRINT_ANY, "pid", ": process %lld", b->pid);
+	print_string(PRINT_ANY, "ended", " after %s\n", b->ended);
+	print_unbinds(r);
+	out_close_object();
+}
+
+/* The group is held by another process: add the bond to its container, which keeps it. */
+static int bind_borrowed(const struct bind_run *b)
+{
+	struct vfio_dev d;
+	const char *why;
+	uint32_t pasid;
+	int holder, err;
+
+	if ((err = vfio_container_borrow(&d, b->t.group, &holder, &why)))
+		return zc_err(-err, NULL, "group %u: %s", b->t.group, why);
+	err = vfio_dev_bind_process(&d, b->pid, &pasid);
+	vfio_dev_close(&d);
+	if (err == -ENOTTY)
+		return zc_unsupported(ENOTTY, "process binding (the SVA series) never reached mainline",
+				      "VFIO_IOMMU_BIND: this kernel lacks the SVA bind patch");
+	if (err)
+		return zc_err(-err, err == -EACCES || err == -EPERM ? "binding another process needs ptrace rights over it"
+			      : NULL, "VFIO_IOMMU_BIND of process %d in the container of process %d", b->pid, holder);
+	out_open_object(NULL);
+	print_target(&b->t);
+	print_int(PRINT_ANY, "pid", ": process %lld", b->pid);
+	print_uint(PRINT_ANY, "pasid", " bound, PASID %llu", pasid);
+	print_int(PRINT_ANY, "holder", ", in the container of process %lld (the bond lasts as long as it)\n", holder);
+	out_close_object();
+	return 0;
+}
+
+static int bind_own(struct bind_run *b, const struct edu_bind_opts *o, bool keep)
+{
+	struct edu_bind_result r;
+	char why[300], record[48];
+	int err;
+
+	bond_record_name(record, sizeof(record), b->t.group, b->pid);
+	if (keep && (err = state_claim("vfio", record)))
+		return zc_err(-err, NULL, "recording the kept bond");
+	sig_catch_stop();
+	err = edu_bind_run(o, &r, why, sizeof(why));
+	sig_restore();
+	if (keep)
+		state_release("vfio", record);
+	if (err == -ENOTTY)
+		return zc_unsupported(ENOTTY, path_exists(IOMMUFD_DEV) ? "iommufd (/dev/iommu) with a VFIO cdev is what "
+				      "mainline offers instead: PASID attach from 6.15" : NULL, "%s", why);
+	if (keep && b->ended) {
+		print_unbound(b, &r);
+	} else if (!err || r.pasid) {
+		out_open_object(NULL);
+		print_bond(b, &r, false);
+		out_close_object();
+	}
+	if (err)
+		return zc_err(-err, err == -EACCES || err == -EPERM ? "binding another process needs ptrace rights over it"
+			      : NULL, "%s", why);
+	if (r.dma && !r.round[0].landed)
+		return zc_err(0, r.round[0].blocked ? "the IOMMU blocked it: was the buffer touched before the bind?" : NULL,
+			      "the device's copy did not land in the process's memory");
+	return 0;
+}
+
 static int do_bind_process(struct args *a)
 {
-	uint64_t pid = 0, va = 0x8000000, size = 4096, seed = 1, hold = 0, timeout = 5000;
+	uint64_t pid = 0, va = 0, size = 4096, seed = 1, hold = 0, timeout = 5000;
+	struct bind_run b = { 0 };
 	struct edu_bind_opts o = { 0 };
-	struct edu_bind_result r;
-	char dev[16], why[300], e1[16], e2[16], e3[16];
+	bool keep = false;
 	const char *in;
-	int err;
+	int err, holder;
 	const struct kw kws[] = {
 		{ "pid", KW_U64, &pid, 1, 4194304 },
 		{ "va", KW_U64, &va, 4096, EDU_DMA_LIMIT - 8192 },
 		{ "size", KW_SIZE, &size, 1, 16ULL << 20 },
 		{ "pattern", KW_U64, &seed, 0, UINT64_MAX },
 		{ "hold", KW_U64, &hold, 0, 3600000 },
+		{ "keep", KW_FLAG, &keep },
 		{ "timeout", KW_U64, &timeout, 1, 600000 },
 		{ 0 },
 	};
@@ -493,48 +698,77 @@ static int do_bind_process(struct args *a)
 		return err;
 	if (va % 4096)
 		return zc_usage("argument \"%" PRIu64 "\" of \"va\" is wrong: expected a multiple of 4096", va);
-	if ((err = resolve_dev(in, dev, sizeof(dev))) || (err = need_vfio()))
+	if ((err = resolve_target(in, &b.t)) || (err = need_vfio()))
 		return err;
-	o.dev = dev;
+	if (va && !b.t.dev[0])
+		return zc_usage("\"va\" needs a device (DEV) to drive the DMA with, not a group");
+	b.pid = pid ? (int)pid : getpid();
+	b.va = va;
+	holder = vfio_group_holder(b.t.group);
+	if (holder && (va || keep))
+		return zc_err(EBUSY, "without va and keep, bind-process adds a bond to the holder's container",
+			      "group %u is held by process %d", b.t.group, holder);
+	if (holder)
+		return bind_borrowed(&b);
+	o.dev = b.t.dev[0] && va ? b.t.dev : NULL;
+	o.group = b.t.group;
 	o.pid = pid;
 	o.va = va;
 	o.size = size;
 	o.seed = seed;
 	o.hold_ms = hold;
 	o.timeout_ms = timeout;
-	sig_catch_stop();
-	err = edu_bind_run(&o, &r, why, sizeof(why));
-	sig_restore();
-	if (err == -ENOTTY)
-		return zc_unsupported(ENOTTY, path_exists(IOMMUFD_DEV) ? "iommufd (/dev/iommu) with a VFIO cdev is what "
-				      "mainline offers instead: PASID attach from 6.15" : NULL, "%s", why);
-	if (!err || r.pasid) {
-		out_open_object(NULL);
-		print_string(PRINT_ANY, "dev", "%s", dev);
-		print_int(PRINT_ANY, "pid", ": process %lld", pid ? (long long)pid : (long long)getpid());
-		print_hex(PRINT_ANY, "va", " at VA 0x%llx", va);
-		print_uint(PRINT_ANY, "pasid", ", PASID %llu", r.pasid);
-		print_bool(PRINT_ANY, "same_pasid_again", " (a second bind returns it again %s)\n", r.pasid_again == r.pasid);
-		print_string(PRINT_ANY, "unbind_before_bind", "  unbind before any bind: %s", err_text(r.unbind_unbound, e1));
-		print_string(PRINT_ANY, "bind_over_map_dma", ", bind over a MAP_DMA range: %s",
-			     err_text(r.bind_over_map_dma, e2));
-		print_string(PRINT_ANY, "map_dma_while_bound", ", MAP_DMA while bound: %s\n",
-			     err_text(r.map_dma_while_bound, e3));
-		print_round("round", "  by virtual address", &r.round[0]);
-		if (r.round[1].done)
-			print_round("after_hold", "  after the hold", &r.round[1]);
-		else
-			json_null("after_hold");
-		print_string(PRINT_ANY, "unbind", "  unbind: %s", err_text(r.unbind, e1));
-		print_string(PRINT_ANY, "unbind_again", ", again: %s\n", err_text(r.unbind_again, e2));
-		out_close_object();
+	if (keep) {
+		o.held = keep_bond;
+		o.held_arg = &b;
 	}
+	return bind_own(&b, &o, keep);
+}
+
+static int do_unbind_process(struct args *a)
+{
+	struct bind_target t;
+	struct vfio_dev d;
+	uint64_t pid = 0;
+	char record[48];
+	const char *in, *why;
+	int err, holder, stopped;
+	const struct kw kws[] = {
+		{ "pid", KW_U64, &pid, 1, 4194304 },
+		{ 0 },
+	};
+
+	if ((err = take_dev(a, &in)) || (err = args_parse_kw(a, kws)) || (err = resolve_target(in, &t)) ||
+	    (err = need_vfio()))
+		return err;
+	if ((err = vfio_container_borrow(&d, t.group, &holder, &why)) == -ENOENT && !holder)
+		return zc_err(ESRCH, "'zcioctl vfio bind-process ... keep' binds a process and holds the container",
+			      "nothing is bound to group %u: no process holds it open", t.group);
 	if (err)
-		return zc_err(-err, err == -EACCES || err == -EPERM ? "binding another process needs ptrace rights over it"
-			      : NULL, "%s", why);
-	if (!r.round[0].landed)
-		return zc_err(0, r.round[0].blocked ? "the IOMMU blocked it: was the buffer touched before the bind?" : NULL,
-			      "the device's copy did not land in the process's memory");
+		return zc_err(-err, NULL, "group %u: %s", t.group, why);
+	if (!pid)
+		pid = holder;
+	err = vfio_dev_unbind_process(&d, pid);
+	vfio_dev_close(&d);
+	if (err == -ENOTTY)
+		return zc_unsupported(ENOTTY, "process binding (the SVA series) never reached mainline",
+				      "VFIO_IOMMU_UNBIND: this kernel lacks the SVA bind patch");
+	if (err == -ESRCH)
+		return zc_err(ESRCH, "it was never bound there, it was unbound already, or it exited",
+			      "process %" PRIu64 " is not bound to the container of process %d (group %u)", pid, holder,
+			      t.group);
+	if (err)
+		return zc_err(-err, NULL, "VFIO_IOMMU_UNBIND of process %" PRIu64 " (group %u)", pid, t.group);
+	/* a `bind-process ... keep` of this very bond has nothing left to hold */
+	bond_record_name(record, sizeof(record), t.group, (int)pid);
+	stopped = state_owner("vfio", record) == holder && !state_stop_owner("vfio", record, 5000);
+	out_open_object(NULL);
+	print_target(&t);
+	print_int(PRINT_ANY, "pid", ": process %lld unbound", pid);
+	print_int(PRINT_ANY, "holder", " from the container of process %lld", holder);
+	json_bool("holder_stopped", stopped);
+	print_text(stopped ? ", which was keeping it and is stopped\n" : "\n");
+	out_close_object();
 	return 0;
 }
 
@@ -546,8 +780,11 @@ static const struct cmd vfio_cmds[] = {
 	{ "dma", do_dma, "DEV [size SIZE] [via type1|iommufd] [iova ADDR] [map-size SIZE] [pattern SEED] [verify] "
 			 "[fault] [timeout MS]",
 	  "DMA round trips through the IOMMU with QEMU's edu device, timed maps and unmaps" },
-	{ "bind-process", do_bind_process, "DEV [pid PID] [va ADDR] [size SIZE] [pattern SEED] [hold MS] [timeout MS]",
-	  "bind a process to the container (the SVA series' VFIO_IOMMU_BIND): edu DMA by virtual address" },
+	{ "bind-process", do_bind_process,
+	  "DEV|GROUP [pid PID] [va ADDR] [size SIZE] [pattern SEED] [hold MS] [keep] [timeout MS]",
+	  "bind a process to the container (the SVA series' VFIO_IOMMU_BIND); va: edu DMA by virtual address" },
+	{ "unbind-process", do_unbind_process, "DEV|GROUP [pid PID]",
+	  "unbind a process from the container holding the group (VFIO_IOMMU_UNBIND)" },
 	{ 0 },
 };
 
