@@ -36,6 +36,12 @@ words fuzz_cmdline mm-exclusive mm exclusive size 2M access read thp off repeat 
 words fuzz_cmdline vhost-test vhost test tap auto direction both size 64,1500,9000 count 10 vnet-hdr on verify tc
 words fuzz_cmdline vhost-blk vhost blk vdpa0 workload randwrite size 4M bs 4K count 100 depth 8 remap-every 10 \
 	memory memfd
+words fuzz_cmdline vfio-show vfio show 00:03.0 via iommufd
+words fuzz_cmdline vfio-dma vfio dma 0000:00:03.0 size 64K via type1 iova 0x100000 map-size 32M pattern 3 verify fault \
+	timeout 500
+words fuzz_cmdline vfio-bind-process vfio bind-process 00:03.0 pid 42 va 0x8000000 size 8K pattern 7 hold 10 keep \
+	timeout 100
+words fuzz_cmdline vfio-unbind-process vfio unbind-process /dev/vfio/7 pid 42
 words fuzz_cmdline trace-fence trace fence driver i915 duration 1 ringbuf 256K mode tp_btf hist
 
 seed fuzz_batch simple '\005%s\n' '# a comment' '' version 'feature list' 'bogus object'
