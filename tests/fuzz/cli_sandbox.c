@@ -46,6 +46,7 @@
 #include "usb/gadget.h"
 #include "usb/usbhost.h"
 #include "vduse/serve.h"
+#include "vduse/unserved.h"
 #include "vduse/vdpa_nl.h"
 #include "vduse/vduse.h"
 #include "vhost/net_test.h"
@@ -153,6 +154,7 @@ int __wrap_vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stat
 }
 STUB(bool, vduse_exists, (const char *name), false)
 STUB(bool, vduse_served, (const char *name), false)
+STUB_CLEAR(vduse_detach_unserved, (const char *name, int (*detach)(void *arg), void *arg, struct vduse_unserved *r), r)
 STUB(int, vduse_destroy, (const char *name), -ENODEV)
 STUB(int, vduse_disk, (const char *name, char *disk, size_t len), -ENODEV)
 STUB(int, vduse_get_attr, (const char *name, const char *attr, uint64_t *value), -ENODEV)

@@ -18,6 +18,7 @@
 #include "vhost/vdpa.h"
 #include "vduse/vduse.h"
 #include "vduse/serve.h"
+#include "vduse/unserved.h"
 #include "zcioctl.h"
 
 static const char *const types[] = { "blk", "net", NULL };
@@ -150,22 +151,36 @@ static int do_create(struct args *a)
 	return 0;
 }
 
+static int detach_unserved_first(const char *name, bool *detached, int64_t *answered);
+
 static int do_destroy(struct args *a)
 {
 	const char *name;
 	int err;
 
-	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)) || (err = need_device(name)))
+	int64_t answered = -1;
+	bool detached = false;
+
+	if ((err = take_vduse_name(a, &name)) || (err = args_done(a)) || (err = need_device(name)) ||
+	    (err = detach_unserved_first(name, &detached, &answered)))
 		return err;
 	err = vduse_destroy(name);
 	if (err == -EBUSY)
-		return zc_err(EBUSY, "detach it first ('zcioctl vduse detach NAME') and stop its server",
+		return zc_err(EBUSY, "stop its server, then destroy it ('zcioctl vduse detach NAME' first if attached)",
 			      "destroying %s", name);
 	if (err)
 		return control_error(err, "VDUSE_DESTROY_DEV", name);
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "name", "VDUSE device %s", name);
-	print_string(PRINT_ANY, "state", " %s\n", "destroyed");
+	json_bool("detached", detached);
+	if (detached)
+		print_text(" detached from the vDPA bus and");
+	print_string(PRINT_ANY, "state", " %s", "destroyed");
+	if (answered >= 0)
+		print_int(PRINT_ANY, "answered", " (nobody served it: %lld messages of the driver answered here)", answered);
+	else
+		json_null("answered");
+	print_nl();
 	out_close_object();
 	return 0;
 }
@@ -317,26 +332,19 @@ static int do_mgmtdev(struct args *a)
 	return 0;
 }
 
-/*
- * attach and detach: NAME, a device that exists and that somebody serves (the driver's messages
- * need an answer), and the vDPA family open in g.
- */
-static int take_served_device(struct args *a, const struct kw *options, const char *what, const char **name,
-			      struct genl *g)
+/* attach and detach: NAME, a device that exists, and the vDPA family open in g. */
+static int take_bus_device(struct args *a, const struct kw *options, const char **name, struct genl *g)
 {
 	int err;
 
 	if ((err = take_vduse_name(a, name)) || (err = options ? args_parse_kw(a, options) : args_done(a)) ||
 	    (err = need_device(*name)))
 		return err;
-	if (!vduse_served(*name))
-		return zc_err(ENOTCONN, "start 'zcioctl vduse serve NAME ...' first: without a server the driver waits "
-			      "msg-timeout on each message, then the kernel marks the device broken",
-			      "%s %s: nobody serves it", what, *name);
 	return open_vdpa(g);
 }
 
-static void print_attachment(const char *name, const char *state)
+/* answered: the driver's messages we answered for a device nobody served, -1 when its server did */
+static void print_attachment(const char *name, const char *state, int64_t answered)
 {
 	char disk[64], driver[64];
 
@@ -355,6 +363,10 @@ static void print_attachment(const char *name, const char *state)
 		print_string(PRINT_ANY, "chardev", ": /dev/%s", disk);
 	else
 		json_null("chardev");
+	if (answered >= 0)
+		print_int(PRINT_ANY, "answered", " (nobody served it: %lld messages of the driver answered here)", answered);
+	else
+		json_null("answered");
 	print_nl();
 	out_close_object();
 }
@@ -374,8 +386,14 @@ static int do_attach(struct args *a)
 		{ 0 },
 	};
 
-	if ((err = take_served_device(a, kws, "attaching", &name, &g)))
+	if ((err = take_bus_device(a, kws, &name, &g)))
 		return err;
+	if (!vduse_served(name)) {
+		genl_close(&g);
+		return zc_err(ENOTCONN, "start 'zcioctl vduse serve NAME ...' first: without a server the driver waits "
+			      "msg-timeout on each message, then the kernel marks the device broken",
+			      "attaching %s: nobody serves it", name);
+	}
 	err = vdpa_dev_new_bound(&g, "vduse", name, bus_drivers[driver]);
 	if (err == -EEXIST)
 		err = zc_err(EEXIST, "'zcioctl vduse show NAME' says where", "attaching %s: already on the vDPA bus", name);
@@ -394,7 +412,7 @@ static int do_attach(struct args *a)
 		return err;
 	if (blk)
 		vduse_wait_disk(name, disk, sizeof(disk), 5000);
-	print_attachment(name, "attached");
+	print_attachment(name, "attached", -1);
 	return 0;
 }
 
@@ -416,34 +434,91 @@ static int chardev_held(const char *name)
 		      "detaching %s: /dev/%s is open in process %d (%s)", name, dev, pid, comm);
 }
 
+struct bus_device {
+	struct genl *g;
+	const char *name;
+};
+
+static int del_device(void *arg)
+{
+	struct bus_device *b = arg;
+
+	return vdpa_dev_del(b->g, b->name);
+}
+
+/*
+ * Remove an attached device from the bus. Nobody serving it (the server stopped first), we
+ * answer the driver's messages here, unless the driver still waits for requests.
+ */
+static int detach_device(struct genl *g, const char *name, bool force, int64_t *answered)
+{
+	struct bus_device b = { g, name };
+	struct vduse_unserved u = { 0 };
+	char disk[64];
+	int err;
+
+	*answered = -1;
+	if ((err = chardev_held(name)))
+		return err;
+	if (!vduse_disk(name, disk, sizeof(disk)) && block_in_use(disk) && !force)
+		return zc_err(EBUSY, "it is mounted or held: unmount it first, or 'force' to detach anyway",
+			      "detaching %s (/dev/%s)", name, disk);
+	err = vduse_served(name) ? -EBUSY : vduse_detach_unserved(name, del_device, &b, &u);
+	if (err == -EBUSY && !u.pending)	/* served, or a server came: it answers */
+		err = vdpa_dev_del(g, name);
+	else if (!err)
+		*answered = u.messages;
+	if (err == -EBUSY)
+		return zc_err(ENOTCONN, "serve it again ('zcioctl vduse serve NAME ...'): the server completes them",
+			      "detaching %s: nobody serves it and its driver waits for %u requests", name, u.pending);
+	if (err)
+		return zc_err(-err, g->extack[0] ? g->extack : NULL, "VDPA_CMD_DEV_DEL %s", name);
+	return 0;
+}
+
+/*
+ * destroy of a device still on the bus: nobody serving it, detach it first (a server holds
+ * the device, so destroy would fail anyway: leave both for the EBUSY that says so).
+ */
+static int detach_unserved_first(const char *name, bool *detached, int64_t *answered)
+{
+	struct vdpa_dev d;
+	struct genl g;
+	int err = 0;
+
+	if (vduse_served(name) || genl_open(&g, "vdpa"))
+		return 0;	/* without the vDPA bus nothing is attached */
+	if (!vdpa_dev_get(&g, name, &d)) {
+		err = detach_device(&g, name, false, answered);
+		*detached = !err;
+	}
+	genl_close(&g);
+	return err;
+}
+
 static int do_detach(struct args *a)
 {
 	const char *name;
 	struct vdpa_dev d;
 	struct genl g;
-	char disk[64];
 	bool force = false;
+	int64_t answered;
 	int err;
 	const struct kw kws[] = {
 		{ "force", KW_FLAG, &force },
 		{ 0 },
 	};
 
-	if ((err = take_served_device(a, kws, "detaching", &name, &g)))
+	if ((err = take_bus_device(a, kws, &name, &g)))
 		return err;
 	if (vdpa_dev_get(&g, name, &d))
 		err = zc_err(ENODEV, "it is not attached", "detaching %s", name);
-	else if ((err = chardev_held(name)))
-		;
-	else if (!vduse_disk(name, disk, sizeof(disk)) && block_in_use(disk) && !force)
-		err = zc_err(EBUSY, "it is mounted or held: unmount it first, or 'force' to detach anyway",
-			     "detaching %s (/dev/%s)", name, disk);
-	else if ((err = vdpa_dev_del(&g, name)))
-		err = zc_err(-err, g.extack[0] ? g.extack : NULL, "VDPA_CMD_DEV_DEL %s", name);
+	else
+		err = detach_device(&g, name, force, &answered);
 	genl_close(&g);
 	if (err)
 		return err;
-	print_attachment(name, "detached");
+	print_attachment(name, "detached", answered);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ expect_rc 0 "create n0 (net) on this kernel"
 exec 7<>/dev/vduse/d1
 zc vduse destroy d1
 expect_rc 1 "destroy of a served device fails"
-expect_err 'destroying d1: Device or resource busy \(detach it first' "with EBUSY and what to do"
+expect_err 'destroying d1: Device or resource busy \(stop its server' "with EBUSY and what to do"
 exec 7>&-
 
 for d in d0 d1 n0; do

@@ -89,7 +89,7 @@ expect_rc 1 "detach while mounted fails"
 expect_err 'detaching d0 \(/dev/'"$disk"'\): Device or resource busy \(it is mounted' "with EBUSY and why"
 zc vduse destroy d0
 expect_rc 1 "destroy while attached fails"
-expect_err 'destroying d0: Device or resource busy \(detach it first' "with EBUSY and what to do"
+expect_err 'destroying d0: Device or resource busy \(stop its server' "with EBUSY and what to do"
 run umount "$tap_tmp/mnt"
 zc vduse detach d0
 expect_rc 0 "detach after umount"
@@ -241,6 +241,46 @@ umount "$tap_tmp/mnt" 2>/dev/null
 serve_down
 ok 'event stopped ".errors == 0"' "i0's server saw no bad request"
 zc vduse destroy i0
+
+# ---- the operator's order: stop the server, then detach and destroy. Nobody serving it,
+# detach answers the driver's messages itself, unless the driver waits for a request.
+zc vduse create o0 type blk capacity 16M
+ok 'serve_up o0 memory 16M' "serve o0"
+zc -j vduse attach o0
+disk=$(printf "%s" "$out" | jq -r .disk)
+run dd if="$tap_tmp/rnd" of="/dev/$disk" bs=1M count=4 oflag=direct status=none
+serve_down
+ok '[ "$srv_rc" = 0 ]' "o0 attached, 4 MiB written; its server stopped (status 0)"
+# a read made while nobody serves stays pending: detach must not take the device from under it
+dd if="/dev/$disk" of="$tap_tmp/pending" bs=4k count=1 iflag=direct status=none &
+dd_pid=$!
+sleep 1
+zc vduse detach o0
+expect_rc 1 "detach while the driver waits for a request is refused"
+expect_err 'detaching o0: nobody serves it and its driver waits for 1 requests: .*\(serve it again' \
+	"ENOTCONN, with the count and the hint to serve it again"
+ok 'kill -0 $dd_pid && [ -b "/dev/$disk" ]' "the device is left as it was: the read still waits, the disk is there"
+ok 'serve_up o0 memory 16M' "a server again: it resumes"
+wait $dd_pid
+ok '[ $? = 0 ] && [ "$(stat -c %s "$tap_tmp/pending")" = 4096 ]' "the pending read completes"
+serve_down
+zc -j vduse detach o0
+ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".state == \"detached\" and .answered >= 1" >/dev/null' \
+	"stopped, then detach: the driver's reset answered here ($(printf "%s" "$out" | jq .answered) messages)"
+ok '[ ! -e "/dev/$disk" ] && ! dmesg | grep -q "o0.*broken\|vduse.*timeout"' \
+	"the disk is gone, no message timed out, the device is not marked broken"
+zc -j vduse show o0
+ok 'printf "%s" "$out" | jq -e ".served == false and .attached == false" >/dev/null' "show: neither served nor attached"
+zc -j vduse attach o0
+expect_rc 1 "attach still wants a server"
+# destroy of an attached device nobody serves: detached first, the same way
+ok 'serve_up o0 memory 16M' "serve o0 again"
+zc vduse attach o0
+serve_down
+zc -j vduse destroy o0
+ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".detached and .state == \"destroyed\" and .answered >= 1" >/dev/null' \
+	"stopped, then destroy while attached: detached (messages answered) and destroyed"
+ok '! [ -e /dev/vduse/o0 ] && ! vdpa dev show o0 >/dev/null 2>&1' "no VDUSE or vDPA device o0 left"
 
 # ---- errors, and nothing left behind
 zc vduse serve nosuch memory 1M
