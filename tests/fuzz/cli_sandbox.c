@@ -45,6 +45,7 @@
 #include "usb/ffs_xfer.h"
 #include "usb/gadget.h"
 #include "usb/usbhost.h"
+#include "failnth.h"
 #include "vduse/serve.h"
 #include "vduse/unserved.h"
 #include "vduse/vdpa_nl.h"
@@ -319,6 +320,8 @@ STUB_RUN(hmm_snapshot, (const struct hmm_snapshot_opts *o, uint8_t *r, char *why
 
 /* ---- files, state, signals, features ---- */
 STUB(bool, path_exists, (const char *path), false)
+STUB(bool, fail_nth_arm_from_env, (void), false)
+STUB(bool, fail_nth_unreached, (void), false)
 STUB(bool, block_in_use, (const char *disk), false)
 STUB(int, state_claim, (const char *kind, const char *name), -EACCES)
 STUB(pid_t, state_owner, (const char *kind, const char *name), 0)

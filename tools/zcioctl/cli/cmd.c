@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cli/cmd.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/err.h"
 #include "cli/json.h"
+#include "failnth.h"
 
 /* Print the commands of one object (text or JSON). */
 static void cmd_print_help(const struct object *obj)
@@ -41,6 +43,20 @@ static const struct cmd *find_cmd(const struct object *obj, const char *name)
 	return NULL;
 }
 
+/* The command; under ZCIOCTL_FAIL_NTH (lib/failnth.h), with that kernel call of its made to fail. */
+static int run_cmd(const struct cmd *c, struct args *a)
+{
+	int err;
+
+	if (!fail_nth_arm_from_env())
+		return c->func(a);
+	err = c->func(a);
+	/* the test's cue to stop counting up: the command made fewer fault-injectable calls */
+	if (fail_nth_unreached())
+		fprintf(stderr, "zcioctl: " FAIL_NTH_ENV ": not reached\n");
+	return err;
+}
+
 int cmd_select(const struct object *obj, struct args *a)
 {
 	const char *word = args_peek(a);
@@ -65,5 +81,5 @@ int cmd_select(const struct object *obj, struct args *a)
 		return zc_usage("unknown command \"%s\" (try 'zcioctl %s help')", word, obj->name);
 	}
 	err_set_context(obj->name, c->name);
-	return c->func(a);
+	return run_cmd(c, a);
 }
