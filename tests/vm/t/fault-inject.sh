@@ -5,13 +5,14 @@
 # run must end in success or a clear error, leave nothing behind once the command's own
 # cleanup has run, and the kernel log must stay free of reports. The count of injection
 # points per command is printed. Allocations of other threads (vduse serve's workers) and of
-# the kernel's own workers are not counted: only the command's main thread.
+# the kernel's own workers are not counted: only the command's main thread. Fault injection is
+# in the KASAN flavour of the test kernel (make check-kasan); the default flavour skips this.
 # vm-variant: default
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/vm/lib.sh"
 
 if [ ! -e /proc/self/fail-nth ]; then
-	skip "the test kernel lacks CONFIG_FAULT_INJECTION"
+	skip "the test kernel lacks CONFIG_FAULT_INJECTION (the kasan flavour has it: make check-kasan)"
 	done_testing
 	exit 0
 fi
