@@ -789,6 +789,8 @@ int vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stats *stat
 	}
 	if (!err)
 		err = message_loop(&s, &stop);
+	if (!err)
+		event(&s, VDUSE_SERVE_STOPPING);
 	close_device(&s);
 	stats->iotlb_maps = s.iotlb.maps;
 	pthread_rwlock_destroy(&s.maps);

@@ -27,6 +27,7 @@ enum vduse_serve_event {
 	VDUSE_SERVE_STARTED,	/* the driver set DRIVER_OK: queues served */
 	VDUSE_SERVE_RESUMED,	/* a driver was already running: queues served from where they were */
 	VDUSE_SERVE_RESET,	/* the driver reset the device: queues stopped */
+	VDUSE_SERVE_STOPPING,	/* SIGINT or SIGTERM: the requests in flight are being completed */
 };
 
 struct vduse_serve_stats {

@@ -19,7 +19,8 @@ done
 
 zc -j version
 ok '[ "$(printf "%s" "$out" | jq -r .json_schema)" = 1 ]' "version -j carries the JSON schema version"
-ok 'printf "%s" "$out" | jq -e ".features.bpf | type == \"boolean\"" >/dev/null' "version -j lists build features"
+ok 'printf "%s" "$out" | jq -e "[.features.bpf, .features.systemd] | all(type == \"boolean\")" >/dev/null' \
+	"version -j lists build features (bpf, systemd)"
 
 zc -p version
 ok '[ "$(printf "%s" "$out" | wc -l)" -gt 3 ] && printf "%s" "$out" | jq -e . >/dev/null' "-p indents valid JSON"

@@ -18,7 +18,7 @@
  * ZC_FUZZ_PURE: cpu_time_ns dmabuf_page_align feat_find feat_probe_count feat_probes feat_release
  * ZC_FUZZ_PURE: feat_state_name feature_name fence_latency_figures fence_stats_free ffs_event_name
  * ZC_FUZZ_PURE: format_size free_names gadget_name_valid hmm_kind_name hmm_prot_letter now_ns
- * ZC_FUZZ_PURE: parse_size parse_u64 samples_add samples_free usbhost_urbs_per_transfer
+ * ZC_FUZZ_PURE: parse_size parse_u64 samples_add samples_free svc_notify_built usbhost_urbs_per_transfer
  * ZC_FUZZ_PURE: vduse_blk_features vduse_blk_parse_features vduse_dev_path vduse_name_valid
  * ZC_FUZZ_PURE: vduse_net_default_features zc_stop
  */
@@ -38,6 +38,7 @@
 #include "genl.h"
 #include "hmm.h"
 #include "netdev.h"
+#include "notify.h"
 #include "payload.h"
 #include "sig.h"
 #include "state.h"
@@ -322,6 +323,7 @@ STUB_RUN(hmm_snapshot, (const struct hmm_snapshot_opts *o, uint8_t *r, char *why
 STUB(bool, path_exists, (const char *path), false)
 STUB(bool, fail_nth_arm_from_env, (void), false)
 STUB(bool, fail_nth_unreached, (void), false)
+STUB(int, svc_notify, (const char *state), 0)	/* as without a service manager */
 STUB(bool, block_in_use, (const char *disk), false)
 STUB(int, state_claim, (const char *kind, const char *name), -EACCES)
 STUB(pid_t, state_owner, (const char *kind, const char *name), 0)

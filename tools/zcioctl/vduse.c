@@ -13,6 +13,7 @@
 #include "cli/err.h"
 #include "fsutil.h"
 #include "cli/json.h"
+#include "notify.h"
 #include "sig.h"
 #include "vduse/vdpa_nl.h"
 #include "vhost/vdpa.h"
@@ -541,10 +542,9 @@ static void print_event_tail(void)
 	out_flush_line();
 }
 
-static void on_serve_event(void *arg, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
+/* The event lines; stopping has none: stopped, with the totals, follows once it is done. */
+static void print_serve_event(const char *name, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
 {
-	const char *name = arg;
-
 	switch (ev) {
 	case VDUSE_SERVE_READY:
 		print_event_head("ready", name);
@@ -566,8 +566,65 @@ static void on_serve_event(void *arg, enum vduse_serve_event ev, const struct vd
 		print_event_head("reset", name);
 		print_text(", the driver reset the device");
 		break;
+	case VDUSE_SERVE_STOPPING:
+		return;
 	}
 	print_event_tail();
+}
+
+/*
+ * Tell the service manager that started us (Type=notify). One warning at most: the events go on
+ * whether it hears them or not, and stderr must not fill with the same line.
+ */
+static void serve_notify(const char *state)
+{
+	static bool warned;
+	int err = svc_notify(state);
+
+	if (err >= 0 || warned)
+		return;
+	warned = true;
+	if (err == -ENOTSUP)
+		fprintf(stderr, "zcioctl: vduse serve: NOTIFY_SOCKET is set, but this zcioctl is built without libsystemd: "
+				"the service manager does not learn that it is ready (./configure --with-systemd)\n");
+	else
+		fprintf(stderr, "zcioctl: vduse serve: telling the service manager: %s\n", strerror(-err));
+}
+
+/*
+ * READY=1 once the device is open, with a driver waiting (ready) or running (resumed): the unit
+ * attaches the device only then. STATUS= says the event in a line, STOPPING=1 that it is going.
+ */
+static void notify_serve_event(const char *name, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
+{
+	char state[256];
+
+	switch (ev) {
+	case VDUSE_SERVE_READY:
+		snprintf(state, sizeof(state), "READY=1\nSTATUS=serving %s, %u queues: attach it", name, st->vqs);
+		break;
+	case VDUSE_SERVE_RESUMED:
+		snprintf(state, sizeof(state), "READY=1\nSTATUS=serving %s, %u queues: resumed a running driver, "
+			 "%" PRIu64 " requests were in flight", name, st->vqs, st->resubmitted);
+		break;
+	case VDUSE_SERVE_STARTED:
+		snprintf(state, sizeof(state), "STATUS=serving %s: driver ready, %u of %u queues", name, st->served_vqs,
+			 st->vqs);
+		break;
+	case VDUSE_SERVE_RESET:
+		snprintf(state, sizeof(state), "STATUS=serving %s: the driver reset the device", name);
+		break;
+	case VDUSE_SERVE_STOPPING:
+		snprintf(state, sizeof(state), "STOPPING=1\nSTATUS=stopping %s: completing the requests in flight", name);
+		break;
+	}
+	serve_notify(state);
+}
+
+static void on_serve_event(void *arg, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
+{
+	print_serve_event(arg, ev, st);
+	notify_serve_event(arg, ev, st);
 }
 
 static void print_serve_stats(const char *name, const struct vblk_backend *b, const struct vduse_serve_stats *st)
@@ -609,6 +666,18 @@ static int open_backend(struct vblk_backend *b, const char *file, uint64_t memor
 	/* GET_ID: what /sys/block/vdX/serial shows; 20 bytes, NUL-padded, not NUL-terminated when full */
 	memcpy(b->id, name, strlen(name) < sizeof(b->id) ? strlen(name) : sizeof(b->id));
 	return 0;
+}
+
+/* The last STATUS: stopped, or why it failed, with ERRNO= for the service manager's records. */
+static void notify_serve_end(const char *name, int err)
+{
+	char state[256];
+
+	if (err)
+		snprintf(state, sizeof(state), "STATUS=serving %s failed: %s\nERRNO=%d", name, strerror(-err), -err);
+	else
+		snprintf(state, sizeof(state), "STATUS=stopped %s", name);
+	serve_notify(state);
 }
 
 static int do_serve(struct args *a)
@@ -655,6 +724,7 @@ static int do_serve(struct args *a)
 		err = zc_err(-err, NULL, "serving %s: %s", name, why);
 	else
 		print_serve_stats(name, &b, &st);
+	notify_serve_end(name, err);
 	vblk_backend_close(&b);
 	return err;
 }

@@ -4,6 +4,7 @@
 
 #include "cli/err.h"
 #include "cli/json.h"
+#include "notify.h"
 #include "zcioctl.h"
 
 /* Bumped when a JSON key changes meaning or goes away (adding keys does not bump it). */
@@ -31,6 +32,7 @@ static int do_version(struct args *a)
 #else
 	print_bool(PRINT_ANY, "sanitizers", ", sanitizers %s", false);
 #endif
+	print_bool(PRINT_ANY, "systemd", ", systemd %s", svc_notify_built());
 	print_nl();
 	out_close_object();
 	out_close_object();
