@@ -284,12 +284,19 @@ static int do_fence(struct args *a)
 	o.max_events = run.max_events;
 
 	run.start_ns = now_ns();
+	/*
+	 * Caught before the programs load (seconds on a slow machine): a stop asked for meanwhile
+	 * is kept, and honoured as soon as they run. A background job's SIGINT is ignored until
+	 * then, and would otherwise be lost.
+	 */
+	sig_catch_stop();
 	err = fence_trace_start(&o, &t, why, sizeof(why));
+	if (err)
+		sig_restore();
 	if (err == -ENOENT)
 		return zc_unsupported(ENOENT, why, "no dma_fence tracing in this kernel");
 	if (err)
 		return zc_err(-err, why, "starting the dma_fence tracer");
-	sig_catch_stop();
 	if (!g_opts.quiet)
 		fprintf(stderr, "tracing dma_fence events (%s), Ctrl-C to stop\n", fence_trace_mode_name(fence_trace_mode(t)));
 	run.deadline_ns = duration ? now_ns() + duration * 1000000000ULL : 0;

@@ -80,12 +80,18 @@ for _ in range(int(sys.argv[2])):
     out.write(b" ".join(b"$'" + b"".join(b"\\x%02x" % c for c in w) + b"'" for w in words) + b"\n")
 EOF
 
-# cleanup: whatever a line may have made; left: what must not be there afterwards
+# cleanup: whatever a line may have made, under any name (a mutation may have renamed it);
+# left: what must not be there afterwards
 cleanup() {
-	for n in mu0 mu1 vhost-vdpa-9 auto; do
-		"$ZCIOCTL" vduse detach "$n" force
-		"$ZCIOCTL" vduse destroy "$n"
-		"$ZCIOCTL" ffs down "$n"
+	local dev gadget
+	for dev in $(ls /sys/bus/vdpa/devices 2>/dev/null); do
+		"$ZCIOCTL" vduse detach "$dev" force
+	done
+	for dev in $(ls /sys/class/vduse 2>/dev/null | grep -vx control); do
+		"$ZCIOCTL" vduse destroy "$dev"
+	done
+	for gadget in $(ls /sys/kernel/config/usb_gadget 2>/dev/null); do
+		"$ZCIOCTL" ffs down "$gadget"
 	done
 	"$ZCIOCTL" vhost cleanup
 } >/dev/null 2>&1
@@ -110,9 +116,9 @@ while IFS= read -r line; do
 		;;
 	esac
 	cleanup
-	if ! left; then
+	if ! wait_for left 5; then
 		bad_left=$((bad_left + 1))
-		diag "line $n left something behind: $(printf '%q ' "${argv[@]}" | head -c 300)"
+		diag "line $n left something behind even after the cleanup: $(printf '%q ' "${argv[@]}" | head -c 300)"
 		cleanup
 	fi
 done <"$tap_tmp/lines"

@@ -29,7 +29,9 @@ kill_rounds() {
 	for ((r = 0; r < rounds; r++)); do
 		sig=${signals[r % 3]}
 		eval "${before:-}"
-		"$ZCIOCTL" "$@" >"$tap_tmp/kr.out" 2>"$tap_tmp/kr.err" &
+		# a background job's SIGINT is ignored until the command catches it: start it as a
+		# terminal would, so that an early SIGINT acts instead of being lost
+		env --default-signal=INT "$ZCIOCTL" "$@" >"$tap_tmp/kr.out" 2>"$tap_tmp/kr.err" &
 		pid=$!
 		pause_ms "$max"
 		kill -"$sig" $pid 2>/dev/null && started=$((started + 1))
