@@ -32,8 +32,8 @@ ok '[ "$rc" = 2 ] && printf "%s" "$out" | jq -e ".error.message | test(\"unknown
 zc -b
 ok '[ "$rc" = 2 ] && printf "%s" "$err" | grep -q "missing argument of option \"-b\""' "-b without a file names the option"
 zc -j -b /dev/null feature
-ok '[ "$rc" = 2 ] && printf "%s" "$out" | jq -e ".error.message | test(\"unexpected .feature.\")" >/dev/null' \
-	"-j: -b with a command on the line is a JSON error object"
+ok '[ "$rc" = 2 ] && printf "%s" "$out" | jq -e ".[0].error.message | test(\"unexpected .feature.\")" >/dev/null' \
+	"-j: -b with a command on the line is a JSON error object, in the batch's array"
 
 zc -b /nonexistent/batch; expect_rc 1 "a missing batch file fails with 1"
 expect_err 'opening batch file /nonexistent/batch: No such file or directory' "the error says which file and why"

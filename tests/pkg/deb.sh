@@ -58,7 +58,8 @@ diag "the package installs: $(echo $files)"
 for f in /usr/sbin/zcioctl /usr/share/man/man8/zcioctl.8.gz /usr/share/man/man8/zcioctl-vduse.8.gz \
 	/usr/share/bash-completion/completions/zcioctl /lib/systemd/system/zcioctl-vduse@.service \
 	/usr/libexec/zcioctl/vduse-service /usr/share/doc/zcioctl/README.md.gz \
-	/usr/share/doc/zcioctl/examples/disk0.conf /usr/share/doc/zcioctl/copyright; do
+	/usr/share/doc/zcioctl/examples/disk0.conf /usr/share/doc/zcioctl/copyright \
+	/usr/share/zcioctl/json/zcioctl.json /usr/share/zcioctl/json/vduse.json; do
 	ok 'printf "%s\n" "$files" | grep -qx "$f"' "it installs $f"
 done
 pages=$(ls "$top_srcdir"/doc/*.8.scd | wc -l)

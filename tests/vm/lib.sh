@@ -14,13 +14,13 @@ wait_for() {
 }
 
 # ffs_up NAME [ARGS...]: start `zcioctl ffs up` in the background, wait until the host side
-# has enumerated it. Sets ffs_pid, ffs_mnt, ffs_log.
+# has enumerated it. Sets ffs_pid, ffs_mnt, ffs_log (its JSON lines; its stderr in $ffs_log.err).
 ffs_up() {
 	local name=$1
 	shift
 	ffs_mnt=/run/zcioctl/mnt/$name
 	ffs_log=$tap_tmp/ffs-up-$name.log
-	"$ZCIOCTL" -j ffs up "$name" "$@" >"$ffs_log" 2>&1 &
+	"$ZCIOCTL" -j ffs up "$name" "$@" >"$ffs_log" 2>"$ffs_log.err" &
 	ffs_pid=$!
 	wait_for "grep -q '\"event\":\"ready\"' '$ffs_log' || ! kill -0 $ffs_pid 2>/dev/null" 20 &&
 		kill -0 $ffs_pid 2>/dev/null &&

@@ -197,6 +197,8 @@ static void print_bus_state(struct genl *g, bool have_genl, const char *name)
 		print_bool(PRINT_ANY, "attached", " attached %s", false);
 		json_null("driver");
 		json_null("chardev");
+		json_null("max_vqs");
+		json_null("max_vq_size");
 		json_null("status");
 		json_null("features");
 		json_null("disk");
@@ -235,10 +237,15 @@ static void print_device(struct genl *g, bool have_genl, const char *name)
 	print_string(PRINT_ANY, "name", "%s:", name);
 	vduse_dev_path(name, path, sizeof(path));
 	print_string(PRINT_ANY, "dev", " %s", path_exists(path) ? path : "");
+	/* every key in every device's object: null where sysfs (an older kernel) has no value */
 	if (!vduse_get_attr(name, "bounce_size", &v))
 		print_uint(PRINT_ANY, "bounce_size", " bounce_size %llu", v);
+	else
+		json_null("bounce_size");
 	if (!vduse_get_attr(name, "msg_timeout", &v))
 		print_uint(PRINT_ANY, "msg_timeout", " msg_timeout %llu", v);
+	else
+		json_null("msg_timeout");
 	print_bool(PRINT_ANY, "served", " served %s", vduse_served(name));
 	print_bus_state(g, have_genl, name);
 	print_nl();
@@ -319,6 +326,8 @@ static int do_mgmtdev(struct args *a)
 		out_open_object(NULL);
 		if (m[i].bus[0])
 			print_string(PRINT_ANY, "bus", "%s/", m[i].bus);
+		else
+			json_null("bus");	/* vduse and the simulators have no parent bus */
 		print_string(PRINT_ANY, "name", "%s:", m[i].name);
 		print_hex(PRINT_ANY, "classes", " supported classes 0x%llx", m[i].classes);
 		print_uint(PRINT_ANY, "max_vqs", " max_vqs %llu\n", m[i].max_vqs);

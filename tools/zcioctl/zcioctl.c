@@ -126,6 +126,20 @@ static int global_usage(const char *fmt, ...)
 
 #define MAX_BATCH_WORDS 128
 
+/* A line that does not split into words: a usage error of its own, naming no command. */
+static int bad_batch_line(unsigned lineno, int why)
+{
+	int ret;
+
+	err_set_context(NULL, NULL);
+	out_begin();
+	ret = zc_usage("batch line %u: %s", lineno,
+		       why == -E2BIG ? "too many words" : why == -EILSEQ ? "a NUL byte" : "unterminated quote");
+	out_end();
+	return ret;
+}
+
+/* In JSON mode the caller brackets this with out_batch_begin() and out_batch_end(). */
 static int run_batch(const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
@@ -143,7 +157,6 @@ static int run_batch(const char *path)
 		out_end();
 		return err;
 	}
-	out_batch_begin();
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		int argc, ret;
 
@@ -152,15 +165,7 @@ static int run_batch(const char *path)
 		argc = memchr(line, '\0', len) ? -EILSEQ : args_split_line(line, argv, MAX_BATCH_WORDS);
 		if (argc == 0)
 			continue;
-		if (argc < 0) {
-			out_begin();
-			ret = zc_usage("batch line %u: %s", lineno,
-				       argc == -E2BIG ? "too many words" :
-				       argc == -EILSEQ ? "a NUL byte" : "unterminated quote");
-			out_end();
-		} else {
-			ret = run_command(argc, argv);
-		}
+		ret = argc < 0 ? bad_batch_line(lineno, argc) : run_command(argc, argv);
 		if (ret < 0 && !first_failure)
 			first_failure = ret;
 		if (ret < 0 && !g_opts.force) {
@@ -168,7 +173,6 @@ static int run_batch(const char *path)
 			break;
 		}
 	}
-	out_batch_end();
 	free(line);
 	if (f != stdin)
 		fclose(f);
@@ -218,6 +222,9 @@ int main(int argc, char **argv)
 	}
 run:
 	out_setup(g_opts.json, g_opts.pretty, g_opts.quiet ? NULL : stdout);
+	/* with -b, JSON is one array whatever fails, even the batch file or the options around it */
+	if (batch)
+		out_batch_begin();
 	if (bad_option)
 		ret = global_usage("%s option \"%s\" (see 'zcioctl help' for the options)", bad_kind, bad_option);
 	else if (batch && optind < argc)
@@ -226,6 +233,7 @@ run:
 		ret = run_batch(batch);
 	else
 		ret = run_command(argc - optind, argv + optind);
+	out_batch_end();
 	if (fflush(stdout) == EOF && ret == 0)
 		ret = -errno;
 	return zc_exit_code(ret);

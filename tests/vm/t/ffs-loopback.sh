@@ -24,6 +24,7 @@ ok '[ $grc = 0 ]' "ffs transfer (dmabuf, udmabuf) on ep1 succeeded" || diag "$(c
 ok 'cmp -s "$tap_tmp/src" "$tap_tmp/dst"' "the host read the same 1 MiB the DMABUFs held"
 ok '[ "$(jq -r .bytes "$tap_tmp/in.json")" = 1048576 ] && [ "$(jq -r .direction "$tap_tmp/in.json")" = in ]' \
 	"the gadget side counted 1048576 bytes, direction in"
+expect_schema "$tap_tmp/in.json" -j ffs transfer
 
 # host -> gadget into DMABUFs, checked against the pattern on the gadget side
 "$ZCIOCTL" -j ffs transfer "$ffs_mnt/ep2" size 64K count 16 pattern 9 verify >"$tap_tmp/out.json" 2>"$tap_tmp/out.err" &
@@ -33,8 +34,10 @@ expect_rc 0 "peer wrote 16 x 64K to the OUT endpoint"
 wait $gadget; grc=$?
 ok '[ $grc = 0 ] && [ "$(jq -r .verified "$tap_tmp/out.json")" = true ]' "the DMABUFs received the pattern, verified" ||
 	diag "$(cat "$tap_tmp/out.err" "$tap_tmp/out.json")"
+expect_schema "$tap_tmp/out.json" -j ffs transfer
 
 ffs_down loop0
+expect_schema "$ffs_log" -j ffs up
 ok 'gadget_gone loop0' "ffs down left no gadget, mount or owner file"
 ok '[ "$(dmabuf_count)" = 0 ]' "no DMABUF left in the kernel"
 

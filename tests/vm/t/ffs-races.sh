@@ -77,6 +77,7 @@ wait_for "[ -e $USB_IFACE/ep_81 ]" 30
 zc ffs peer 1d6b:0104 read size 64K count 4 pattern 3 verify
 wait $xfer; rc2=$?
 ok '[ $rc = 0 ] && [ $rc2 = 0 ]' "and goes ahead, verified, once the host enabled it" || diag "$(cat "$tap_tmp/late.err")"
+expect_schema "$tap_tmp/late.json" -j ffs transfer
 
 # SIGINT stops a long peer cleanly, with its figures
 "$ZCIOCTL" -j ffs transfer "$ep_in" size 64K count 100000 nodata timeout 30000 >/dev/null 2>&1 &
@@ -87,6 +88,7 @@ sleep 2
 kill -INT $peer; wait $peer; prc=$?
 ok '[ $prc = 0 ] && [ "$(jq -r .bytes "$tap_tmp/peer.json")" -gt 0 ]' "SIGINT stops ffs peer cleanly with its figures" ||
 	diag "$(cat "$tap_tmp/peer.err")"
+expect_schema "$tap_tmp/peer.json" -j ffs peer
 kill -INT $xfer; wait $xfer; xrc=$?
 ok '[ $xrc = 0 ]' "SIGINT stops ffs transfer cleanly"
 ok '[ "$(dmabuf_count)" = 0 ]' "no DMABUF left after the stops"

@@ -27,6 +27,7 @@ xfer_in() {
 	ok '[ $grc = 0 ] && [ "$(jq -r .transfers "$tap_tmp/g.json")" = "$count" ]' "$what: the gadget counted $count transfers" ||
 		diag "$(cat "$tap_tmp/g.err")"
 	diag "$what: $(jq -r '"\(.mib_per_s | floor) MiB/s, \(.cpu_s_per_gib * 100 | floor / 100) CPU s/GiB, latency p50 \(.latency.p50_us | floor) us"' "$tap_tmp/g.json" 2>/dev/null)"
+	expect_schema "$tap_tmp/g.json" -j ffs transfer
 }
 
 # xfer_out SIZE COUNT SEED GADGET-ARGS...: the host writes, the gadget receives and verifies
@@ -42,6 +43,7 @@ xfer_out() {
 	ok '[ $grc = 0 ] && [ "$(jq -r .verified "$tap_tmp/g.json")" = true ] && [ "$(jq -r .bytes "$tap_tmp/g.json")" = "$(( count * $(numfmt --from=iec "$size") ))" ]' \
 		"$what: the gadget verified every byte" || diag "$(cat "$tap_tmp/g.err")"
 	diag "$what: $(jq -r '"\(.mib_per_s | floor) MiB/s, \(.cpu_s_per_gib * 100 | floor / 100) CPU s/GiB, latency p50 \(.latency.p50_us | floor) us"' "$tap_tmp/g.json" 2>/dev/null)"
+	expect_schema "$tap_tmp/g.json" -j ffs transfer
 }
 
 xfer_in 64K 1000 1 heap udmabuf wait poll

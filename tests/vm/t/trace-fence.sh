@@ -12,7 +12,13 @@ trace_start() {
 	trace_pid=$!
 	wait_for "grep -q '^tracing dma_fence' '$tap_tmp/trace.err' || ! kill -0 $trace_pid 2>/dev/null" 20
 }
-trace_stop() { kill -INT $trace_pid; wait $trace_pid; trace_rc=$?; }
+# trace_stop: SIGINT, its exit status in trace_rc; its output follows the schema
+trace_stop() {
+	kill -INT $trace_pid
+	wait $trace_pid
+	trace_rc=$?
+	expect_schema "$tap_tmp/trace.json" -j trace fence
+}
 events_of() { jq -c --arg t "$1" 'select(.event == $t)' "$tap_tmp/trace.json"; }
 names_of() { events_of "$1" | jq -r '.driver + "/" + .timeline' | sort -u; }
 
@@ -67,6 +73,7 @@ sleep 2
 wait_for "! kill -0 $tp 2>/dev/null" 10
 ok '! kill -0 $tp 2>/dev/null && [ "$(jq -r "\"\(.events) \(.groups[0].fences)\"" "$tap_tmp/cs.json")" = "5 5" ]' \
 	"summary count 5 stops by itself after exactly 5 events"
+expect_schema "$tap_tmp/cs.json" -j trace fence
 
 # 3. classic tracepoints give the same counts
 trace_start timeline zc_cl mode tracepoint
@@ -94,6 +101,7 @@ sleep 2
 "$swsync" zc_cnt 8 0 >/dev/null
 wait_for "! kill -0 $tp 2>/dev/null" 10
 ok '! kill -0 $tp 2>/dev/null && [ "$(jq -s "map(select(.event)) | length" "$tap_tmp/count.json")" = 5 ]' "count 5 stops after 5 events"
+expect_schema "$tap_tmp/count.json" -j trace fence
 
 # 6. FunctionFS: exactly N functionfs fences for N DMABUF transfers, all signalled, none errored
 ffs_up tr0 in 1 out 1
@@ -115,6 +123,7 @@ wait $x
 ok '[ "$(jq -r .kernel_fences.fences "$tap_tmp/x.json")" = 16 ] && [ "$(jq -r .kernel_fences.signaled "$tap_tmp/x.json")" = 16 ] && [ "$(jq -r .kernel_fences.errors "$tap_tmp/x.json")" = 0 ]' \
 	"ffs transfer trace: 16 kernel fences, 16 signalled, 0 errors" || diag "$(cat "$tap_tmp/x.err" "$tap_tmp/x.json")"
 ok '[ "$(jq -r .kernel_fences.init_to_signaled.count "$tap_tmp/x.json")" = 16 ]' "with 16 kernel-side latencies"
+expect_schema "$tap_tmp/x.json" -j ffs transfer
 ffs_down tr0
 
 # 7. without privilege: a clear error, exit 1

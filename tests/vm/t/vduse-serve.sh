@@ -25,10 +25,12 @@ serving() { grep -Eq '^\{"event":"(ready|resumed)"' "$srv_out"; }
 # event EVENT JQ-CONDITION: the server printed that event line and it satisfies the condition
 event() { jq -e "select(.event == \"$1\") | $2" "$srv_out" 2>/dev/null | grep -qx true; }
 
+# serve_down: SIGINT, its exit status in srv_rc; each of its event lines follows the schema
 serve_down() {
 	kill -INT "$srv_pid"
 	wait "$srv_pid"
 	srv_rc=$?
+	expect_schema "$srv_out" -j vduse serve
 }
 
 # ---- the main path: memory backend, random data, a file system across detach/attach
@@ -164,6 +166,7 @@ ok 'wait_for stuck 60' "with d2's server stopped, d1's server blocks inside a re
 kill -KILL "$srv_pid"
 kill -CONT "$b_pid"
 wait "$srv_pid" 2>/dev/null
+expect_schema "$srv_out" -j vduse serve
 acked_at_kill=$(acked)
 sleep 2
 ok '[ "$(acked)" = "$acked_at_kill" ]' "with d1's server killed, no write completes ($acked_at_kill acknowledged)"
@@ -200,6 +203,7 @@ kill -TERM "$srv_pid"
 wait "$srv_pid"
 srv_rc=$?
 ok '[ "$srv_rc" = 0 ] && event stopped ".name == \"d2\""' "d2's server stops on SIGTERM, status 0, with its totals"
+expect_schema "$srv_out" -j vduse serve
 zc vduse destroy d2
 
 # ---- read-only

@@ -43,6 +43,7 @@ kill -USR1 $buf
 wait_for "grep -q unmapped $tap_tmp/vabuf.out" 5
 wait $zpid
 out=$(cat "$tap_tmp/hold.json")
+expect_schema "$tap_tmp/hold.json" -j vfio bind-process
 ok 'jqo ".round.landed and (.after_hold.landed | not) and .after_hold.blocked and (.after_hold.fault_log | test(\"fault addr\"))"' \
 	"after the process unmaps the buffer, the DMA is blocked by the IOMMU and reported"
 kill $buf
@@ -57,6 +58,7 @@ kill $buf
 wait $buf 2>/dev/null
 wait $zpid
 out=$(cat "$tap_tmp/exit.json")
+expect_schema "$tap_tmp/exit.json" -j vfio bind-process
 ok 'jqo ".round.landed and .after_hold.blocked and .unbind == \"ESRCH\""' \
 	"after the process exits, the DMA is blocked; its bond is gone (unbind: ESRCH)"
 ok '[ "$(awk "/^VmPin/ { print \$2 }" /proc/self/status)" = 0 ]' "nothing pinned"
@@ -89,11 +91,13 @@ start_keep() {
 	wait_for "grep -q bound $f" 10
 	out=$(head -n 1 "$f")
 }
-# end_keep OUT: wait for the holder; its exit status in rc, its last line in out
+# end_keep OUT: wait for the holder; its exit status in rc, its last line in out. Its lines
+# (bound, unbound) follow the schema.
 end_keep() {
 	wait $zpid
 	rc=$?
 	out=$(tail -n 1 "$tap_tmp/$1")
+	expect_schema "$tap_tmp/$1" -j vfio bind-process
 }
 start_buf
 start_keep keep.json "$edu" pid $buf

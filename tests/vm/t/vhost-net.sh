@@ -63,6 +63,7 @@ rc=$?
 ok '[ "$rc" = 1 ] && grep -q "stopped by a signal" "$tap_tmp/int.err"' "SIGINT stops it with status 1 and says so"
 ok 'jq -e ".error.errno == 4 and .result.tx.frames > 0 and .result.zerocopy.completed == 0" "$tap_tmp/int.json" >/dev/null' \
 	"-j: an error object (EINTR) with what it did until then as its result"
+expect_schema "$tap_tmp/int.json" -j vhost test
 ok 'vhost_nothing_left' "and removes its tap and sink"
 "$ZCIOCTL" vhost test count 1000000000 >/dev/null 2>&1 &
 pid=$!

@@ -23,6 +23,7 @@ serve_down() {
 	kill -INT "$srv_pid"
 	wait "$srv_pid"
 	srv_rc=$?
+	expect_schema "$srv_out" -j vduse serve
 }
 # jqo FILTER: the last command's JSON output satisfies it
 jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
@@ -105,12 +106,14 @@ sleep 2
 ok 'kill -0 $drv' "a driver is running (8 passes of 16M) when the server is killed"
 kill -KILL "$srv_pid"
 wait "$srv_pid" 2>/dev/null
+expect_schema "$srv_out" -j vduse serve
 ok 'serve_up v0 backend "$tap_tmp/v0.img"' "a new server starts on v0 after SIGKILL of the first"
 ok 'event resumed ".queues == 1"' "it resumes the running driver"
 wait $drv
 drc=$?
 ok '[ "$drc" = 0 ] && jq -e ".mismatch == false and .requests.failed == 0 and .verified == 8 * 16777216 + 65536" "$tap_tmp/kill.out" >/dev/null' \
 	"the driver's eight passes complete: every byte read back right, no request failed"
+expect_schema "$tap_tmp/kill.out" -j vhost blk
 
 # ---- errors: nothing attached or mapped is left behind
 zc vhost blk v0 memory anonymous

@@ -256,13 +256,18 @@ static void print_gadget(const char *name, const struct gadget_info *g)
 
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "name", "%s", name);
+	/* like udc, mount and owner_pid: null, not missing, when configfs does not say */
 	if (g->vid >= 0) {
 		snprintf(id, sizeof(id), "0x%04x", g->vid);
 		print_string(PRINT_ANY, "vid", " vid %s", id);
+	} else {
+		json_null("vid");
 	}
 	if (g->pid >= 0) {
 		snprintf(id, sizeof(id), "0x%04x", g->pid);
 		print_string(PRINT_ANY, "pid", " pid %s", id);
+	} else {
+		json_null("pid");
 	}
 	if (g->udc[0]) {
 		print_string(PRINT_ANY, "udc", " udc %s", g->udc);
