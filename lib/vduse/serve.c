@@ -27,6 +27,7 @@
 #include "vduse/vduse.h"
 #include "vduse/iotlb.h"
 #include "virtio/virtq.h"
+#include "why.h"
 
 #define BATCH 32	/* requests taken at once, handled in parallel, completed in order */
 #define INFLIGHT_MAGIC "ZCVDUSE1"
@@ -115,17 +116,8 @@ struct server {
 	size_t why_len;
 };
 
-/* checked like printf: clang's -Wformat-nonliteral (the --enable-fuzz build) wants to know */
-static int fail(struct server *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct server *s, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(s->why, s->why_len, fmt, ap);
-	va_end(ap);
-	return err;
-}
+/* the why of a failure into the caller's buffer, and err */
+#define fail(s, err, ...) why_fail((s)->why, (s)->why_len, err, __VA_ARGS__)
 
 /* ---- the queues, in the worker threads ---- */
 

@@ -19,6 +19,7 @@
 #include "pattern.h"
 #include "sig.h"
 #include "vfio/pci.h"
+#include "why.h"
 
 #define REG_IDENT 0x00
 #define EDU_IDENT_MASK 0xff	/* 0x010000ed: version in the top byte, 0xed below */
@@ -45,15 +46,8 @@ struct edu {
 	size_t why_len;
 };
 
-static int fail(struct edu *e, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(e->why, e->why_len, fmt, ap);
-	va_end(ap);
-	return err;
-}
+/* the why of a failure into the caller's buffer, and err */
+#define fail(e, err, ...) why_fail((e)->why, (e)->why_len, err, __VA_ARGS__)
 
 bool edu_xfer_safe(uint64_t iova, uint32_t dev_off, uint32_t len)
 {

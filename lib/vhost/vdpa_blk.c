@@ -22,6 +22,7 @@
 #include "vduse/vduse.h"
 #include "vhost/vhost.h"
 #include "virtio/virtq.h"
+#include "why.h"
 
 #define BIT(n) (1ULL << (n))
 #define PAGE 4096UL
@@ -99,17 +100,8 @@ struct drv {
 	struct sig_stop_mask stop;
 };
 
-/* checked like printf: clang's -Wformat-nonliteral (the --enable-fuzz build) wants to know */
-static int fail(struct drv *d, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct drv *d, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(d->why, d->why_len, fmt, ap);
-	va_end(ap);
-	return err;
-}
+/* the why of a failure into the caller's buffer, and err */
+#define fail(d, err, ...) why_fail((d)->why, (d)->why_len, err, __VA_ARGS__)
 
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
