@@ -578,6 +578,14 @@ static int start_queues(struct server *s, bool resume)
 		err = start_vq(s, &s->vqs[i], resume);
 	for (i = 0; i < s->nworkers && !err; i++)
 		err = start_worker(s, &s->workers[i]);
+	/*
+	 * A server killed between publishing used entries and injecting their interrupt leaves
+	 * the driver waiting for completions it will never hear of: one interrupt a queue on
+	 * resume tells it to look (a spurious one costs the driver a glance at the ring).
+	 */
+	for (i = 0; i < s->nvq && !err && resume; i++)
+		if (s->vqs[i].enabled && !ioctl(s->fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ i }))
+			s->st->irqs++;
 	s->running = true;
 	if (err)
 		stop_queues(s);

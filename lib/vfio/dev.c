@@ -374,22 +374,26 @@ int vfio_dev_write32(struct vfio_dev *d, const struct vfio_region *r, uint64_t o
 
 static int bind_ioctl(struct vfio_dev *d, unsigned long req, int pid, uint32_t *pasid)
 {
-	struct {
+	/* the header's data[] is the process part: one buffer holds both, aligned for either */
+	union {
 		struct vfio_iommu_type1_bind hdr;
-		struct vfio_iommu_type1_bind_process p;
+		uint8_t bytes[sizeof(struct vfio_iommu_type1_bind) + sizeof(struct vfio_iommu_type1_bind_process)];
+		uint64_t align;
 	} b;
+	struct vfio_iommu_type1_bind_process p = { .flags = pid ? VFIO_IOMMU_BIND_PID : 0, .pid = pid };
 	int err;
 
 	if (d->path != VFIO_TYPE1 || d->noiommu)
 		return -EOPNOTSUPP;
 	memset(&b, 0, sizeof(b));
-	b.hdr.argsz = sizeof(b);
+	b.hdr.argsz = sizeof(b.bytes);
 	b.hdr.flags = VFIO_IOMMU_BIND_PROCESS;
-	b.p.flags = pid ? VFIO_IOMMU_BIND_PID : 0;
-	b.p.pid = pid;
+	memcpy(b.hdr.data, &p, sizeof(p));
 	err = xioctl(d->container, req, &b);
-	if (!err && pasid)
-		*pasid = b.p.pasid;
+	if (!err && pasid) {
+		memcpy(&p, b.hdr.data, sizeof(p));
+		*pasid = p.pasid;
+	}
 	return err;
 }
 

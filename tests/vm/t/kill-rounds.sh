@@ -93,7 +93,9 @@ ok 'vhost_test ".tx.verified == 100" direction both size 1500 count 100 verify t
 
 # ---- vduse serve killed again and again under fio's verified writes
 zc vduse create kr1 type blk capacity 64M queues 2
-serve_bg() { "$ZCIOCTL" -j vduse serve kr1 memory 64M workers 2 >>"$tap_tmp/serve.out" 2>>"$tap_tmp/serve.err" & srv=$!; }
+# a file outlives each server (memory would go with it): what was acknowledged must be there
+truncate -s 64M "$tap_tmp/kr1.img"
+serve_bg() { "$ZCIOCTL" -j vduse serve kr1 backend "$tap_tmp/kr1.img" workers 2 >>"$tap_tmp/serve.out" 2>>"$tap_tmp/serve.err" & srv=$!; }
 serve_bg
 wait_for "grep -q ready $tap_tmp/serve.out" 20
 zc -j vduse attach kr1

@@ -35,10 +35,13 @@ ok 'jqo ".bind_over_map_dma == \"EEXIST\" and .map_dma_while_bound == \"EBUSY\""
 	"no mirror over a MAP_DMA range (EEXIST), no MAP_DMA while a process is bound (EBUSY)"
 
 # ---- the process unmaps its buffer while bound: the device no longer reaches it
-# 8K: two transfers each way, 0.4 s a round (edu takes 100 ms a transfer), done well before the unmap
+# 8K: two transfers each way, 0.4 s a round (edu takes 100 ms a transfer); the unmap comes once
+# the first round is done and the command waits out its hold, poll(NULL, 0, 3000): syscall 7 on
+# x86-64, as /proc/PID/syscall shows it. A slow start (ASan under TCG takes seconds) must not
+# move the unmap into that round.
 "$ZCIOCTL" -j vfio bind-process "$edu" pid $buf va $va size 8K pattern 7 hold 3000 >"$tap_tmp/hold.json" 2>"$tap_tmp/hold.err" &
 zpid=$!
-sleep 1.5
+wait_for '[ "$(cut -d" " -f1-4 /proc/$zpid/syscall 2>/dev/null)" = "7 0x0 0x0 0xbb8" ]' 30
 kill -USR1 $buf
 wait_for "grep -q unmapped $tap_tmp/vabuf.out" 5
 wait $zpid
