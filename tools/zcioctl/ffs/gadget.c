@@ -196,11 +196,14 @@ int ffs_cmd_up(struct args *a)
 
 	if (gadget_exists(o.g.name) || state_owner(STATE_KIND, o.g.name))
 		return zc_err(EEXIST, "pick another name or run 'zcioctl ffs down NAME'", "gadget %s", o.g.name);
+	/* caught before the owner record exists: a stop signal from here on undoes what was made */
+	sig_catch_stop();
 	err = state_claim(STATE_KIND, o.g.name);
-	if (err)
+	if (err) {
+		sig_restore();
 		return zc_err(-err, err == -EEXIST ? "another 'ffs up' has this name" : err == -EACCES ? "run as root" : NULL,
 			      "recording the owner in " STATE_DIR);
-	sig_catch_stop();
+	}
 	err = up_setup(&o, &ep0);
 	if (!err) {
 		gadget_udc(o.g.name, udc, sizeof(udc));
