@@ -45,13 +45,13 @@ int read_u64_file(const char *path, uint64_t *value)
 	return parse_u64(buf, 0, UINT64_MAX, value);
 }
 
-int write_text(const char *path, const char *text)
+static int write_text_flags(const char *path, const char *text, int flags)
 {
 	size_t len = strlen(text);
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0644);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, text, len);
@@ -62,6 +62,16 @@ int write_text(const char *path, const char *text)
 	if (close(fd) && !err)
 		err = -errno;
 	return err;
+}
+
+int write_text(const char *path, const char *text)
+{
+	return write_text_flags(path, text, 0);
+}
+
+int create_text(const char *path, const char *text)
+{
+	return write_text_flags(path, text, O_CREAT | O_TRUNC);
 }
 
 bool path_exists(const char *path)

@@ -11,6 +11,8 @@
 int read_text(const char *path, char *buf, size_t len);
 int read_u64_file(const char *path, uint64_t *value);
 int write_text(const char *path, const char *text);
+/* The same into a regular file, made (0644) or emptied first. */
+int create_text(const char *path, const char *text);
 bool path_exists(const char *path);
 
 /* The entries of a directory (no . and ..), sorted; free with free_names(). Returns the count. */

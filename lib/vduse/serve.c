@@ -26,46 +26,11 @@
 #include "stats.h"
 #include "vduse/vduse.h"
 #include "vduse/iotlb.h"
+#include "vduse/server.h"
 #include "virtio/virtq.h"
 #include "why.h"
 
-#define BATCH 32	/* requests taken at once, handled in parallel, completed in order */
 #define INFLIGHT_MAGIC "ZCVDUSE1"
-
-/* What one server wrote down of each queue, in a file that outlives it. */
-struct inflight_vq {
-	uint64_t desc_addr;	/* which ring this is about (a reset driver has new rings) */
-	uint16_t taken;		/* requests taken from the available ring */
-	uint16_t completed;	/* requests put on the used ring and published */
-	uint32_t pad;
-};
-
-struct inflight {
-	char magic[8];
-	uint32_t nvq;
-	uint32_t pad;
-	struct inflight_vq vq[];
-};
-
-struct worker;
-
-struct request {
-	struct virtq_elem elem;
-	struct iovec *scratch;
-	bool ok;		/* the chain was well formed */
-	uint32_t written;
-};
-
-struct served_vq {
-	unsigned index;
-	bool enabled;
-	int kickfd;
-	struct virtq_device *vq;
-	struct iotlb_pin rings[3];	/* desc, avail, used: ours until the queue stops */
-	struct request req[BATCH];
-	struct inflight_vq *rec;
-	struct worker *w;
-};
 
 /* A thread that takes a share of a batch: request i goes to helper i % parts - 1. */
 struct helper {
@@ -74,6 +39,13 @@ struct helper {
 	unsigned k;		/* its share */
 	unsigned done_gen;	/* the last batch it finished */
 	struct vblk_counters blk;
+};
+
+/* The blk engine: worker threads, each serving every nworkers-th queue, with its helpers. */
+struct blk_engine {
+	struct worker *workers;
+	unsigned nworkers;
+	unsigned nhelpers;	/* per worker */
 };
 
 struct worker {
@@ -97,43 +69,19 @@ struct worker {
 	uint64_t kicks, irqs, polled;
 };
 
-struct server {
-	const struct vduse_serve_opts *o;
-	int fd;
-	unsigned nvq;
-	uint64_t features;
-	bool running;
-	struct vduse_iotlb iotlb;
-	pthread_rwlock_t maps;	/* workers hold it shared while they touch guest memory */
-	struct served_vq *vqs;
-	struct worker *workers;
-	unsigned nworkers;
-	unsigned nhelpers;	/* per worker */
-	struct inflight *rec;
-	size_t rec_size;
-	struct vduse_serve_stats *st;
-	char *why;
-	size_t why_len;
-};
-
-/* the why of a failure into the caller's buffer, and err */
-#define fail(s, err, ...) why_fail((s)->why, (s)->why_len, err, __VA_ARGS__)
-
 /* ---- the queues, in the worker threads ---- */
 
-static void inject_irq(struct served_vq *q)
+static void inject_irq(struct server *s, unsigned index, uint64_t *irqs)
 {
-	uint32_t index = q->index;
-
 	/* it fails only for a bad index or a device without a driver: nothing to tell then */
-	if (!ioctl(q->w->s->fd, VDUSE_VQ_INJECT_IRQ, &index))
-		q->w->irqs++;
+	if (!ioctl(s->fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ index }))
+		(*irqs)++;
 }
 
-static void publish(struct served_vq *q)
+void serve_publish(struct server *s, struct served_vq *q, uint64_t *irqs)
 {
 	if (virtq_publish(q->vq))
-		inject_irq(q);
+		inject_irq(s, q->index, irqs);
 	/* after the ring: a record ahead of the ring would hide a request from the next server */
 	__atomic_store_n(&q->rec->completed, virtq_next_used(q->vq), __ATOMIC_RELEASE);
 }
@@ -229,7 +177,7 @@ static unsigned drain(struct served_vq *q)
 			run_batch(w, q, n);
 		for (i = 0; i < n; i++)
 			virtq_push(q->vq, q->req[i].elem.head, q->req[i].written);
-		publish(q);
+		serve_publish(w->s, q, &w->irqs);
 		total += n;
 	}
 }
@@ -397,8 +345,10 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 			    (unsigned long long)info.device_addr);
 	start = virtq_next_avail(q->vq);
 	q->rec = &s->rec->vq[q->index];
-	if (resume && q->rec->desc_addr == info.desc_addr)
-		s->st->resubmitted += (uint16_t)(q->rec->taken - start);
+	if (resume && q->rec->desc_addr == info.desc_addr) {
+		q->orphans = q->rec->taken - start;
+		s->st->resubmitted += q->orphans;
+	}
 	q->rec->desc_addr = info.desc_addr;
 	q->rec->taken = q->rec->completed = start;
 	for (i = 0; i < BATCH; i++) {
@@ -447,7 +397,7 @@ static void stop_vq(struct server *s, struct served_vq *q)
 }
 
 /* The threads that share a worker's batches; they sleep until the first one. */
-static int start_helpers(struct server *s, struct worker *w)
+static int start_helpers(struct server *s, struct blk_engine *e, struct worker *w)
 {
 	unsigned i;
 
@@ -455,10 +405,10 @@ static int start_helpers(struct server *s, struct worker *w)
 	pthread_cond_init(&w->go, NULL);
 	pthread_cond_init(&w->done, NULL);
 	w->sync_ready = true;
-	w->helpers = calloc(s->nhelpers, sizeof(*w->helpers));
-	if (s->nhelpers && !w->helpers)
+	w->helpers = calloc(e->nhelpers, sizeof(*w->helpers));
+	if (e->nhelpers && !w->helpers)
 		return fail(s, -ENOMEM, "helpers");
-	for (i = 0; i < s->nhelpers; i++) {
+	for (i = 0; i < e->nhelpers; i++) {
 		struct helper *h = &w->helpers[i];
 
 		h->w = w;
@@ -489,7 +439,7 @@ static void stop_helpers(struct worker *w)
 	pthread_mutex_destroy(&w->lock);
 }
 
-static int start_worker(struct server *s, struct worker *w)
+static int start_worker(struct server *s, struct blk_engine *e, struct worker *w)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	unsigned i;
@@ -499,7 +449,7 @@ static int start_worker(struct server *s, struct worker *w)
 	w->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (w->ep < 0)
 		return fail(s, -errno, "creating a worker's epoll");
-	for (i = w - s->workers; i < s->nvq; i += s->nworkers) {
+	for (i = w - e->workers; i < s->nvq; i += e->nworkers) {
 		struct served_vq *q = &s->vqs[i];
 
 		if (!q->enabled)
@@ -514,7 +464,7 @@ static int start_worker(struct server *s, struct worker *w)
 	}
 	if (!w->nq)
 		return 0;	/* more workers than enabled queues: this one has nothing to do */
-	if ((err = start_helpers(s, w)))
+	if ((err = start_helpers(s, e, w)))
 		return err;
 	errno = pthread_create(&w->thread, NULL, worker_main, w);
 	if (errno) {
@@ -536,19 +486,56 @@ static void collect(struct server *s, struct worker *w)
 	s->st->polled += w->polled;
 }
 
-/* Workers finish the request in hand, publish, and exit; then the queues are let go. */
-static void stop_queues(struct server *s)
+/* Threads per worker for batches, the worker included: as asked, else one per CPU up to 4. */
+static unsigned io_threads(const struct vduse_serve_opts *o)
 {
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (o->io_threads)
+		return o->io_threads;
+	return cpus < 1 ? 1 : cpus > 4 ? 4 : cpus;
+}
+
+static int blk_start(struct server *s, bool resume)
+{
+	struct blk_engine *e = calloc(1, sizeof(*e));
+	unsigned i;
+	int err = 0;
+
+	(void)resume;	/* in-order completion: the queues pick up at the used index either way */
+	if (!e)
+		return fail(s, -ENOMEM, "workers");
+	s->engine_data = e;
+	e->nworkers = s->o->threads ? s->o->threads : 1;
+	if (e->nworkers > s->nvq)
+		e->nworkers = s->nvq;
+	e->nhelpers = io_threads(s->o) - 1;
+	e->workers = calloc(e->nworkers, sizeof(*e->workers));
+	if (!e->workers)
+		return fail(s, -ENOMEM, "workers");
+	for (i = 0; i < e->nworkers; i++)
+		e->workers[i].ep = -1;
+	for (i = 0; i < e->nworkers && !err; i++)
+		err = start_worker(s, e, &e->workers[i]);
+	return err;
+}
+
+/* Workers finish the request in hand, publish, and exit. */
+static void blk_stop(struct server *s)
+{
+	struct blk_engine *e = s->engine_data;
 	unsigned i;
 
-	for (i = 0; i < s->nworkers; i++)
-		__atomic_store_n(&s->workers[i].stop, true, __ATOMIC_RELEASE);
+	if (!e)
+		return;
+	for (i = 0; i < e->nworkers; i++)
+		__atomic_store_n(&e->workers[i].stop, true, __ATOMIC_RELEASE);
 	/* a worker sleeps on its queues' kick eventfds: wake it there */
 	for (i = 0; i < s->nvq; i++)
 		if (s->vqs[i].kickfd >= 0)
 			eventfd_write(s->vqs[i].kickfd, 1);
-	for (i = 0; i < s->nworkers; i++) {
-		struct worker *w = &s->workers[i];
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
 
 		if (w->thread)
 			pthread_join(w->thread, NULL);
@@ -556,9 +543,20 @@ static void stop_queues(struct server *s)
 		stop_helpers(w);
 		if (w->ep >= 0)
 			close(w->ep);
-		memset(w, 0, sizeof(*w));
-		w->ep = -1;
 	}
+	free(e->workers);
+	free(e);
+	s->engine_data = NULL;
+}
+
+const struct serve_engine serve_blk_engine = { "blk", blk_start, blk_stop };
+
+/* The engine's threads finish what they hold and exit; then the queues are let go. */
+static void stop_queues(struct server *s)
+{
+	unsigned i;
+
+	s->engine->stop(s);
 	for (i = 0; i < s->nvq; i++)
 		stop_vq(s, &s->vqs[i]);
 	iotlb_invalidate(&s->iotlb, 0, UINT64_MAX);
@@ -576,16 +574,16 @@ static int start_queues(struct server *s, bool resume)
 	s->st->features = s->features;
 	for (i = 0; i < s->nvq && !err; i++)
 		err = start_vq(s, &s->vqs[i], resume);
-	for (i = 0; i < s->nworkers && !err; i++)
-		err = start_worker(s, &s->workers[i]);
+	if (!err)
+		err = s->engine->start(s, resume);
 	/*
 	 * A server killed between publishing used entries and injecting their interrupt leaves
 	 * the driver waiting for completions it will never hear of: one interrupt a queue on
 	 * resume tells it to look (a spurious one costs the driver a glance at the ring).
 	 */
 	for (i = 0; i < s->nvq && !err && resume; i++)
-		if (s->vqs[i].enabled && !ioctl(s->fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ i }))
-			s->st->irqs++;
+		if (s->vqs[i].enabled)
+			inject_irq(s, i, &s->st->irqs);
 	s->running = true;
 	if (err)
 		stop_queues(s);
@@ -692,16 +690,6 @@ static int message_loop(struct server *s, const struct sig_stop_mask *stop)
 	return poll_failed ? fail(s, err, "ppoll") : err;
 }
 
-/* Threads per worker for batches, the worker included: as asked, else one per CPU up to 4. */
-static unsigned io_threads(const struct vduse_serve_opts *o)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (o->io_threads)
-		return o->io_threads;
-	return cpus < 1 ? 1 : cpus > 4 ? 4 : cpus;
-}
-
 static unsigned count_vqs(int fd)
 {
 	struct vduse_vq_info info;
@@ -715,10 +703,27 @@ static unsigned count_vqs(int fd)
 	}
 }
 
+/* The device's type, recorded at create, against what we were given to serve it with. */
+static int choose_engine(struct server *s)
+{
+	int type = vduse_type_of(s->o->name);
+
+	if (type < 0)
+		return fail(s, -EMEDIUMTYPE, "%s was not created by zcioctl: its type (blk or net) is unknown", s->o->name);
+	if (type == VDUSE_NET && s->o->tap_fd < 0)
+		return fail(s, -EMEDIUMTYPE, "%s is a virtio-net device: serve it with 'tap IFNAME|auto'", s->o->name);
+	if (type == VDUSE_BLK && !s->o->backend)
+		return fail(s, -EMEDIUMTYPE, "%s is a virtio-blk device: serve it with 'backend FILE' or 'memory SIZE'",
+			    s->o->name);
+	s->engine = type == VDUSE_NET ? &serve_net_engine : &serve_blk_engine;
+	return 0;
+}
+
 static int open_device(struct server *s)
 {
 	char path[128];
 	unsigned i;
+	int err;
 
 	s->fd = vduse_open_dev(s->o->name, O_NONBLOCK);
 	if (s->fd == -EINVAL)
@@ -727,22 +732,17 @@ static int open_device(struct server *s)
 		vduse_dev_path(s->o->name, path, sizeof(path));
 		return fail(s, s->fd, "opening %s", path);
 	}
+	if ((err = choose_engine(s)))
+		return err;
 	s->nvq = count_vqs(s->fd);
 	s->st->vqs = s->nvq;
-	s->nworkers = s->o->threads ? s->o->threads : 1;
-	s->nhelpers = io_threads(s->o) - 1;
-	if (s->nworkers > s->nvq)
-		s->nworkers = s->nvq;
 	s->vqs = calloc(s->nvq, sizeof(*s->vqs));
-	s->workers = calloc(s->nworkers, sizeof(*s->workers));
-	if (!s->nvq || !s->vqs || !s->workers)
+	if (!s->nvq || !s->vqs)
 		return fail(s, s->nvq ? -ENOMEM : -EIO, "device %s", s->o->name);
 	for (i = 0; i < s->nvq; i++) {
 		s->vqs[i].index = i;
 		s->vqs[i].kickfd = -1;
 	}
-	for (i = 0; i < s->nworkers; i++)
-		s->workers[i].ep = -1;
 	iotlb_init(&s->iotlb, s->fd);
 	return open_record(s);
 }
@@ -758,7 +758,6 @@ static void close_device(struct server *s)
 		close(s->fd);
 	}
 	free(s->vqs);
-	free(s->workers);
 }
 
 int vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stats *stats, char *why, size_t why_len)

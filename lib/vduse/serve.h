@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A userspace virtio-blk device behind VDUSE: the control message loop (SET_STATUS,
+ * A userspace virtio-blk or virtio-net device behind VDUSE (which one, the device's record from
+ * `create` says; lib/vduse/serve_net.c has the net side): the control message loop (SET_STATUS,
  * UPDATE_IOTLB, GET_VQ_STATE) in the calling thread, the virtqueues in worker threads woken by
  * eventfd kicks, interrupts injected with VDUSE_VQ_INJECT_IRQ. A worker takes what is available
  * in batches; I/O threads of its own handle a batch's requests in parallel; the batch is then
@@ -30,8 +31,16 @@ enum vduse_serve_event {
 	VDUSE_SERVE_STOPPING,	/* SIGINT or SIGTERM: the requests in flight are being completed */
 };
 
+/* A net device's frames; errors are chains the driver got wrong or the tap refused. */
+struct vnet_counters {
+	uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
+	uint64_t tx_errors, rx_errors;
+	uint64_t tx_unsent;	/* chains a killed server had taken, completed unsent on resume */
+};
+
 struct vduse_serve_stats {
 	struct vblk_counters blk;
+	struct vnet_counters net;
 	uint64_t kicks;			/* eventfd wakeups */
 	uint64_t irqs;			/* interrupts injected */
 	uint64_t polled;		/* requests found by busy polling, without a kick */
@@ -48,7 +57,9 @@ struct vduse_serve_stats {
 
 struct vduse_serve_opts {
 	const char *name;
-	const struct vblk_backend *backend;
+	const struct vblk_backend *backend;	/* a blk device's, else NULL */
+	/* a net device's: a tap with IFF_VNET_HDR and a 12-byte header (tap_open()), else -1 */
+	int tap_fd;
 	unsigned threads;	/* worker threads, each serving every threads-th queue; 0 means 1 */
 	unsigned io_threads;	/* threads sharing each worker's batches, the worker included; 0: one per CPU, up to 4 */
 	unsigned poll_us;	/* look for more requests this long before sleeping; 0: sleep at once */
@@ -59,7 +70,8 @@ struct vduse_serve_opts {
 
 /*
  * Serve until SIGINT or SIGTERM (0) or a failure (-errno, with why filled): -ENOENT no such
- * device, -EBUSY somebody serves it already. In-flight requests are completed before return.
+ * device, -EBUSY somebody serves it already, -EMEDIUMTYPE a net device without a tap or a blk
+ * device without a backend (or one whose type was not recorded). In-flight requests are completed before return.
  */
 int vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stats *stats, char *why, size_t why_len);
 

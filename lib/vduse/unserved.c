@@ -7,8 +7,8 @@
  * answer: with /dev/vduse/NAME free we open it and answer every message for the duration.
  *
  * That is safe only while the driver waits for no request: a request made available and not
- * used would hold the driver's removal (del_gendisk waits for it) forever. So the rings are
- * looked at first, and any such request keeps the device as it is.
+ * used would hold a disk's removal (del_gendisk waits for it) forever. So the rings of a blk
+ * device are looked at first, and any such request keeps the device as it is.
  */
 #include "vduse/unserved.h"
 
@@ -125,7 +125,12 @@ int vduse_detach_unserved(const char *name, int (*detach)(void *arg), void *arg,
 	a.fd = vduse_open_dev(name, O_NONBLOCK);
 	if (a.fd < 0)
 		return a.fd;	/* -EBUSY: somebody serves it */
-	if ((err = unfinished_requests(a.fd, &r->pending)) || (r->pending && (err = -EBUSY)))
+	/*
+	 * virtio-net's removal waits for no buffer: its receive buffers are always out, and the
+	 * reset takes back every one. A disk's waits for each request in flight.
+	 */
+	if (vduse_type_of(name) != VDUSE_NET &&
+	    ((err = unfinished_requests(a.fd, &r->pending)) || (r->pending && (err = -EBUSY))))
 		goto out;
 	if ((a.stopfd = eventfd(0, EFD_CLOEXEC)) < 0) {
 		err = -errno;

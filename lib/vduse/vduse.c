@@ -77,7 +77,9 @@ uint64_t vduse_blk_features(const struct vduse_blk_params *p, bool readonly, con
 uint64_t vduse_net_default_features(const struct vduse_net_params *p)
 {
 	/* VDUSE net: VERSION_1 required, no control virtqueue */
-	uint64_t f = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ACCESS_PLATFORM) | BIT(VIRTIO_NET_F_MAC);
+	/* STATUS: the server says link down when it stops, up when it serves */
+	uint64_t f = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ACCESS_PLATFORM) | BIT(VIRTIO_NET_F_MAC) |
+		     BIT(VIRTIO_NET_F_STATUS);
 
 	if (p->mtu)
 		f |= BIT(VIRTIO_NET_F_MTU);
@@ -149,6 +151,38 @@ static int setup_vqs(const char *name, unsigned n, unsigned size)
 	return err;
 }
 
+static void type_record_path(const char *name, char *path, size_t len)
+{
+	snprintf(path, len, STATE_DIR "/vduse/%s.type", name);
+}
+
+/*
+ * The kernel tells nobody a VDUSE device's type before it is attached: we write it down at
+ * create, for `serve` to tell a net device from a blk one. Best effort: without the record,
+ * serve says it cannot tell.
+ */
+static void type_record(const char *name, uint32_t device_id)
+{
+	char path[160];
+
+	if (state_mkdir("vduse"))
+		return;
+	type_record_path(name, path, sizeof(path));
+	create_text(path, device_id == VIRTIO_ID_NET ? "net\n" : "blk\n");
+}
+
+int vduse_type_of(const char *name)
+{
+	char path[160], type[16];
+
+	if (!vduse_name_valid(name))
+		return -EINVAL;
+	type_record_path(name, path, sizeof(path));
+	if (read_text(path, type, sizeof(type)))
+		return -ENODATA;
+	return !strcmp(type, "net") ? VDUSE_NET : !strcmp(type, "blk") ? VDUSE_BLK : -ENODATA;
+}
+
 static int create(const char *name, uint32_t device_id, uint64_t features, unsigned vqs, unsigned vq_size,
 		  const void *config, size_t config_size)
 {
@@ -184,6 +218,8 @@ static int create(const char *name, uint32_t device_id, uint64_t features, unsig
 			ioctl(ctl, VDUSE_DESTROY_DEV, n);
 		}
 	}
+	if (!err)
+		type_record(name, device_id);
 	close(ctl);
 	return err;
 }
@@ -233,6 +269,8 @@ static void vduse_forget(const char *name)
 	char path[160];
 
 	vduse_record_path(name, path, sizeof(path));
+	unlink(path);
+	type_record_path(name, path, sizeof(path));
 	unlink(path);
 }
 
@@ -309,21 +347,31 @@ static int virtio_dir(const char *name, char *dir, size_t len)
 	return err;
 }
 
-int vduse_disk(const char *name, char *disk, size_t len)
+/* The first entry of virtioN/CLASS (block/vdX, net/ethX) once the virtio driver is bound. */
+static int virtio_child(const char *name, const char *class, char *out, size_t len)
 {
-	char dir[256], path[300], **blocks;
+	char dir[256], path[300], **children;
 	int n, err;
 
-	/* virtioN/block/vdX once virtio_blk is bound */
 	if ((err = virtio_dir(name, dir, sizeof(dir))))
 		return err;
-	snprintf(path, sizeof(path), "%s/block", dir);
-	n = list_dir(path, &blocks);
+	snprintf(path, sizeof(path), "%s/%s", dir, class);
+	n = list_dir(path, &children);
 	if (n <= 0)
 		return n ? n : -ENOENT;
-	snprintf(disk, len, "%s", blocks[0]);
-	free_names(blocks, n);
+	snprintf(out, len, "%s", children[0]);
+	free_names(children, n);
 	return 0;
+}
+
+int vduse_disk(const char *name, char *disk, size_t len)
+{
+	return virtio_child(name, "block", disk, len);
+}
+
+int vduse_netdev(const char *name, char *ifname, size_t len)
+{
+	return virtio_child(name, "net", ifname, len);
 }
 
 int vduse_virtio_state(const char *name, uint64_t *status, uint64_t *features)
@@ -349,13 +397,13 @@ int vduse_virtio_state(const char *name, uint64_t *status, uint64_t *features)
 	return 0;
 }
 
-int vduse_wait_disk(const char *name, char *disk, size_t len, unsigned timeout_ms)
+int vduse_wait_child(const char *name, bool net, char *out, size_t len, unsigned timeout_ms)
 {
 	unsigned waited;
 	int err;
 
-	/* after DEV_NEW the bus binds virtio_vdpa, which probes virtio-blk, which adds the disk */
-	for (waited = 0; (err = vduse_disk(name, disk, len)) && waited < timeout_ms; waited += 50)
+	/* after DEV_NEW the bus binds virtio_vdpa, which probes virtio-blk or virtio-net, which adds the disk or netdev */
+	for (waited = 0; (err = virtio_child(name, net ? "net" : "block", out, len)) && waited < timeout_ms; waited += 50)
 		usleep(50 * 1000);
 	return err;
 }

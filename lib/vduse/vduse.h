@@ -51,6 +51,8 @@ bool vduse_exists(const char *name);
 /* Negotiate the API version (0), create the device, set up every virtqueue. Undone on failure. */
 int vduse_create_blk(const char *name, const struct vduse_blk_params *p);
 int vduse_create_net(const char *name, const struct vduse_net_params *p);
+/* VDUSE_BLK or VDUSE_NET as `create` recorded it; -ENODATA when it did not (another program made it). */
+int vduse_type_of(const char *name);
 /* -EBUSY while attached to the vDPA bus or served (its /dev/vduse/NAME open). */
 int vduse_destroy(const char *name);
 
@@ -62,8 +64,10 @@ int vduse_get_attr(const char *name, const char *attr, uint64_t *value);
 int vduse_disk(const char *name, char *disk, size_t len);
 /* The virtio status and negotiated features of the device virtio_vdpa made of it; -ENOENT if none. */
 int vduse_virtio_state(const char *name, uint64_t *status, uint64_t *features);
-/* Wait up to timeout_ms for that disk; -ENOENT if it did not come. */
-int vduse_wait_disk(const char *name, char *disk, size_t len, unsigned timeout_ms);
+/* The network interface (ethN) a net device became the same way; -ENOENT if none. */
+int vduse_netdev(const char *name, char *ifname, size_t len);
+/* Wait up to timeout_ms for that disk (net false) or interface (net true); -ENOENT if it did not come. */
+int vduse_wait_child(const char *name, bool net, char *out, size_t len, unsigned timeout_ms);
 /* Whether a process has /dev/vduse/NAME open, which the kernel allows only one to do. */
 bool vduse_served(const char *name);
 /* Where servers record how far they took each queue (lib/vduse_serve). */

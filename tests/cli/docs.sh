@@ -6,7 +6,8 @@
 doc=$top_srcdir/doc
 completion=$top_srcdir/completions/zcioctl
 
-sorted() { tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' '; }
+# a command may have more than one synopsis line (serve of a blk and of a net device)
+sorted() { tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' '; }
 
 objects=$("$ZCIOCTL" -j help | jq -r '.objects[].name' | sorted)
 # a build without BPF has no trace object, though its page and completion are shipped

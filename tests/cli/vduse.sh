@@ -40,6 +40,9 @@ expect_usage 'give one of "backend FILE" or "memory SIZE"' "serve with two backe
 expect_usage 'argument "0" of "workers" is out of range' "serve with 0 workers" -- vduse serve d0 memory 1M workers 0
 expect_usage 'argument "1000" of "memory" is wrong: expected a multiple of 512' "memory 1000" -- vduse serve d0 memory 1000
 expect_usage 'argument "x" of "poll" is wrong' "poll x" -- vduse serve d0 memory 1M poll x
+expect_usage 'give one of "backend FILE" or "memory SIZE" \(blk\), or "tap IFNAME\|auto" \(net\)' "serve with a tap and memory" -- vduse serve d0 tap auto memory 1M
+expect_usage '"readonly", "poll", "io-threads" and "workers" are for blk devices' "a net device has no workers" -- vduse serve d0 tap auto workers 2
+expect_usage 'argument "0123456789abcdef" of "tap" is wrong: expected 1 to 15 characters' "an interface name of 16 characters" -- vduse serve d0 tap 0123456789abcdef
 
 if [ ! -e /dev/vduse/control ]; then
 	zc vduse create d0 type blk

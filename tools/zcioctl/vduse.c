@@ -20,6 +20,7 @@
 #include "vduse/vduse.h"
 #include "vduse/serve.h"
 #include "vduse/unserved.h"
+#include "netdev.h"
 #include "zcioctl.h"
 
 static const char *const types[] = { "blk", "net", NULL };
@@ -202,6 +203,7 @@ static void print_bus_state(struct genl *g, bool have_genl, const char *name)
 		json_null("status");
 		json_null("features");
 		json_null("disk");
+		json_null("netdev");
 		return;
 	}
 	print_bool(PRINT_ANY, "attached", " attached %s", true);
@@ -225,7 +227,11 @@ static void print_bus_state(struct genl *g, bool have_genl, const char *name)
 	if (!vduse_disk(name, link, sizeof(link)))
 		print_string(PRINT_ANY, "disk", " disk /dev/%s", link);
 	else
-		print_null(PRINT_ANY, "disk", " disk none");
+		json_null("disk");
+	if (!vduse_netdev(name, link, sizeof(link)))
+		print_string(PRINT_ANY, "netdev", " netdev %s", link);
+	else
+		json_null("netdev");
 }
 
 static void print_device(struct genl *g, bool have_genl, const char *name)
@@ -369,6 +375,10 @@ static void print_attachment(const char *name, const char *state, int64_t answer
 		print_string(PRINT_ANY, "disk", ": /dev/%s", disk);
 	else
 		json_null("disk");
+	if (!vduse_netdev(name, disk, sizeof(disk)))
+		print_string(PRINT_ANY, "netdev", ": interface %s", disk);
+	else
+		json_null("netdev");
 	if (!vhost_vdpa_chardev(name, disk, sizeof(disk)))
 		print_string(PRINT_ANY, "chardev", ": /dev/%s", disk);
 	else
@@ -390,7 +400,7 @@ static int do_attach(struct args *a)
 	struct genl g;
 	char disk[64];
 	int driver = 0, err;
-	bool blk;
+	bool kernel_side;
 	const struct kw kws[] = {
 		{ "driver", KW_CHOICE, &driver, .choices = bus_drivers },
 		{ 0 },
@@ -415,13 +425,14 @@ static int do_attach(struct args *a)
 			     bus_drivers[driver]);
 	else if (err)
 		err = zc_err(-err, g.extack[0] ? g.extack : NULL, "VDPA_CMD_DEV_NEW %s", name);
-	/* only a block device under virtio_vdpa becomes a disk */
-	blk = !err && driver == 0 && !vdpa_dev_get(&g, name, &d) && d.device_id == VIRTIO_ID_BLOCK;
+	/* under virtio_vdpa a block device becomes a disk, a net device an interface */
+	kernel_side = !err && driver == 0 && !vdpa_dev_get(&g, name, &d) &&
+		      (d.device_id == VIRTIO_ID_BLOCK || d.device_id == VIRTIO_ID_NET);
 	genl_close(&g);
 	if (err)
 		return err;
-	if (blk)
-		vduse_wait_disk(name, disk, sizeof(disk), 5000);
+	if (kernel_side)
+		vduse_wait_child(name, d.device_id == VIRTIO_ID_NET, disk, sizeof(disk), 5000);
 	print_attachment(name, "attached", -1);
 	return 0;
 }
@@ -537,11 +548,19 @@ static int do_detach(struct args *a)
  * contract as `ffs up`): ready or resumed first, then started/reset as the driver changes the
  * device status, and stopped with the totals last. Scripts wait for ready or resumed.
  */
-static void print_event_head(const char *event, const char *name)
+/* What the events of one `serve` name: the device, and a net device's tap. */
+struct serve_ctx {
+	const char *name;
+	const char *tap;	/* NULL for a blk device */
+};
+
+static void print_event_head(const char *event, const struct serve_ctx *c)
 {
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "event", "%s:", event);
-	print_string(PRINT_ANY, "name", " %s", name);
+	print_string(PRINT_ANY, "name", " %s", c->name);
+	if (c->tap)
+		print_string(PRINT_ANY, "tap", " (tap %s)", c->tap);
 }
 
 static void print_event_tail(void)
@@ -552,27 +571,27 @@ static void print_event_tail(void)
 }
 
 /* The event lines; stopping has none: stopped, with the totals, follows once it is done. */
-static void print_serve_event(const char *name, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
+static void print_serve_event(const struct serve_ctx *c, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
 {
 	switch (ev) {
 	case VDUSE_SERVE_READY:
-		print_event_head("ready", name);
+		print_event_head("ready", c);
 		print_uint(PRINT_ANY, "queues", ", %llu queues", st->vqs);
-		print_string(PRINT_TEXT, NULL, " (attach it with 'zcioctl vduse attach %s'; SIGINT or SIGTERM stops)", name);
+		print_string(PRINT_TEXT, NULL, " (attach it with 'zcioctl vduse attach %s'; SIGINT or SIGTERM stops)", c->name);
 		break;
 	case VDUSE_SERVE_RESUMED:
-		print_event_head("resumed", name);
+		print_event_head("resumed", c);
 		print_uint(PRINT_ANY, "queues", ", %llu queues", st->vqs);
 		print_uint(PRINT_ANY, "in_flight", ", a running driver with %llu requests in flight", st->resubmitted);
 		break;
 	case VDUSE_SERVE_STARTED:
-		print_event_head("started", name);
+		print_event_head("started", c);
 		print_hex(PRINT_ANY, "features", ", driver ready: features 0x%llx", st->features);
 		print_uint(PRINT_ANY, "queues_enabled", ", %llu", st->served_vqs);
 		print_uint(PRINT_ANY, "queues", " of %llu queues", st->vqs);
 		break;
 	case VDUSE_SERVE_RESET:
-		print_event_head("reset", name);
+		print_event_head("reset", c);
 		print_text(", the driver reset the device");
 		break;
 	case VDUSE_SERVE_STOPPING:
@@ -632,15 +651,46 @@ static void notify_serve_event(const char *name, enum vduse_serve_event ev, cons
 
 static void on_serve_event(void *arg, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
 {
-	print_serve_event(arg, ev, st);
-	notify_serve_event(arg, ev, st);
+	const struct serve_ctx *c = arg;
+
+	print_serve_event(c, ev, st);
+	notify_serve_event(c->name, ev, st);
 }
 
-static void print_serve_stats(const char *name, const struct vblk_backend *b, const struct vduse_serve_stats *st)
+/* The totals every device has, after its own. */
+static void print_serve_common(const struct vduse_serve_stats *st)
+{
+	print_uint(PRINT_ANY, "kicks", "kicks %llu", st->kicks);
+	print_uint(PRINT_ANY, "irqs", " irqs %llu", st->irqs);
+	print_uint(PRINT_ANY, "messages", " messages %llu", st->messages);
+	print_uint(PRINT_ANY, "resets", " resets %llu", st->resets);
+	print_uint(PRINT_ANY, "iotlb_updates", " iotlb_updates %llu", st->iotlb_updates);
+	print_uint(PRINT_ANY, "iotlb_maps", " iotlb_maps %llu", st->iotlb_maps);
+	print_event_tail();
+}
+
+static void print_net_stats(const struct serve_ctx *ctx, const struct vduse_serve_stats *st)
+{
+	const struct vnet_counters *c = &st->net;
+
+	print_event_head("stopped", ctx);
+	print_bool(PRINT_ANY, "resumed", ": resumed %s", st->resumed);
+	print_uint(PRINT_ANY, "in_flight", ", in flight at the start %llu\n", st->resubmitted);
+	print_uint(PRINT_ANY, "tx_frames", "  tx %llu frames", c->tx_frames);
+	print_uint(PRINT_ANY, "tx_bytes", " (%llu bytes)", c->tx_bytes);
+	print_uint(PRINT_ANY, "tx_errors", " errors %llu", c->tx_errors);
+	print_uint(PRINT_ANY, "tx_unsent", " unsent after a crash %llu\n", c->tx_unsent);
+	print_uint(PRINT_ANY, "rx_frames", "  rx %llu frames", c->rx_frames);
+	print_uint(PRINT_ANY, "rx_bytes", " (%llu bytes)", c->rx_bytes);
+	print_uint(PRINT_ANY, "rx_errors", " errors %llu\n  ", c->rx_errors);
+	print_serve_common(st);
+}
+
+static void print_blk_stats(const struct serve_ctx *ctx, const struct vblk_backend *b, const struct vduse_serve_stats *st)
 {
 	const struct vblk_counters *c = &st->blk;
 
-	print_event_head("stopped", name);
+	print_event_head("stopped", ctx);
 	print_uint(PRINT_ANY, "backend_size", ", backend %llu bytes", b->size);
 	print_bool(PRINT_ANY, "resumed", ", resumed %s", st->resumed);
 	print_uint(PRINT_ANY, "resubmitted", ", resubmitted %llu\n", st->resubmitted);
@@ -654,14 +704,8 @@ static void print_serve_stats(const char *name, const struct vblk_backend *b, co
 	print_uint(PRINT_ANY, "get_ids", " get_id %llu", c->get_ids);
 	print_uint(PRINT_ANY, "errors", " errors %llu", c->errors);
 	print_uint(PRINT_ANY, "unsupported", " unsupported %llu\n", c->unsupported);
-	print_uint(PRINT_ANY, "kicks", "  kicks %llu", st->kicks);
-	print_uint(PRINT_ANY, "irqs", " irqs %llu", st->irqs);
-	print_uint(PRINT_ANY, "polled", " polled %llu", st->polled);
-	print_uint(PRINT_ANY, "messages", " messages %llu", st->messages);
-	print_uint(PRINT_ANY, "resets", " resets %llu", st->resets);
-	print_uint(PRINT_ANY, "iotlb_updates", " iotlb_updates %llu", st->iotlb_updates);
-	print_uint(PRINT_ANY, "iotlb_maps", " iotlb_maps %llu", st->iotlb_maps);
-	print_event_tail();
+	print_uint(PRINT_ANY, "polled", "  polled %llu ", st->polled);
+	print_serve_common(st);
 }
 
 static int open_backend(struct vblk_backend *b, const char *file, uint64_t memory, bool readonly, const char *name)
@@ -689,18 +733,54 @@ static void notify_serve_end(const char *name, int err)
 	serve_notify(state);
 }
 
+/* A net device's tap: one of ours (auto, up, gone with us) or an existing one, with the 12-byte virtio-net header. */
+static int open_serve_tap(const char *name, const char *ifname, struct tap *t)
+{
+	bool make = !strcmp(ifname, "auto");
+	int err = tap_open(make ? NULL : ifname, true, 12, false, t);
+
+	if (err == -ENODEV)
+		return zc_err(ENODEV, "'ip tuntap add dev NAME mode tap' makes one, or 'tap auto'", "serving %s: tap %s",
+			      name, ifname);
+	if (err == -EINVAL)
+		return zc_err(EINVAL, "a tap device (not a tun, not another kind of link)", "serving %s: %s", name,
+			      ifname);
+	if (err)
+		return zc_err(-err, NULL, "serving %s: tap %s", name, make ? "(a new one)" : ifname);
+	if (make && (err = netdev_set_up(t->name))) {
+		tap_close(t);
+		return zc_err(-err, NULL, "serving %s: setting tap %s up", name, t->name);
+	}
+	return 0;
+}
+
+/* What the lib found wrong with the device or what we were given to serve it with. */
+static int serve_error(const char *name, int err, const char *why)
+{
+	if (err == -EBUSY)
+		return zc_err(EBUSY, "another server has it ('zcioctl vduse show NAME')", "serving %s", name);
+	if (err == -ENOENT)
+		return zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "serving %s", name);
+	if (err == -EMEDIUMTYPE)
+		return zc_err(EMEDIUMTYPE, why, "serving %s", name);
+	return zc_err(-err, NULL, "serving %s: %s", name, why);
+}
+
 static int do_serve(struct args *a)
 {
 	uint64_t memory = 0, workers = 1, io_threads = 0, poll_us = 0;
-	const char *name, *file = NULL;
+	const char *name, *file = NULL, *ifname = NULL;
 	bool readonly = false;
-	struct vblk_backend b;
+	struct vblk_backend b = { .fd = -1 };
+	struct tap t = { .fd = -1 };
 	struct vduse_serve_stats st;
+	struct serve_ctx ctx;
 	char why[256];
 	int err;
 	const struct kw kws[] = {
 		{ "backend", KW_STR, &file, 0, 4095 },
 		{ "memory", KW_SIZE, &memory, 512, 1ULL << 40 },
+		{ "tap", KW_STR, &ifname, 1, IFNAMSIZ - 1 },
 		{ "workers", KW_U64, &workers, 1, 64 },
 		{ "io-threads", KW_U64, &io_threads, 1, 64 },
 		{ "poll", KW_U64, &poll_us, 0, 1000000 },
@@ -710,31 +790,36 @@ static int do_serve(struct args *a)
 
 	if ((err = take_vduse_name(a, &name)) || (err = args_parse_kw(a, kws)))
 		return err;
-	if (!file == !memory)
-		return zc_usage("give one of \"backend FILE\" or \"memory SIZE\"");
+	if (!!file + !!memory + !!ifname != 1)
+		return zc_usage("give one of \"backend FILE\" or \"memory SIZE\" (blk), or \"tap IFNAME|auto\" (net)");
 	if (memory % 512)
 		return zc_usage("argument \"%" PRIu64 "\" of \"memory\" is wrong: expected a multiple of 512", memory);
+	if (ifname && (readonly || poll_us || io_threads || workers != 1))
+		return zc_usage("\"readonly\", \"poll\", \"io-threads\" and \"workers\" are for blk devices");
 	if ((err = need_device(name)))
 		return err;
-	if ((err = open_backend(&b, file, memory, readonly, name)))
+	err = ifname ? open_serve_tap(name, ifname, &t) : open_backend(&b, file, memory, readonly, name);
+	if (err)
 		return err;
+	ctx = (struct serve_ctx){ name, ifname ? t.name : NULL };
 	const struct vduse_serve_opts o = {
-		.name = name, .backend = &b, .threads = workers, .io_threads = io_threads, .poll_us = poll_us,
-		.on_event = on_serve_event, .arg = (void *)name,
+		.name = name, .backend = ifname ? NULL : &b, .tap_fd = t.fd, .threads = workers,
+		.io_threads = io_threads, .poll_us = poll_us, .on_event = on_serve_event, .arg = &ctx,
 	};
 	sig_catch_stop();
 	err = vduse_serve(&o, &st, why, sizeof(why));
 	sig_restore();
-	if (err == -EBUSY)
-		err = zc_err(EBUSY, "another server has it ('zcioctl vduse show NAME')", "serving %s", name);
-	else if (err == -ENOENT)
-		err = zc_err(ENOENT, "'zcioctl vduse list' shows the devices", "serving %s", name);
-	else if (err)
-		err = zc_err(-err, NULL, "serving %s: %s", name, why);
+	if (err)
+		err = serve_error(name, err, why);
+	else if (ifname)
+		print_net_stats(&ctx, &st);
 	else
-		print_serve_stats(name, &b, &st);
+		print_blk_stats(&ctx, &b, &st);
 	notify_serve_end(name, err);
-	vblk_backend_close(&b);
+	if (ifname)
+		tap_close(&t);
+	else
+		vblk_backend_close(&b);
 	return err;
 }
 
@@ -748,8 +833,9 @@ static const struct cmd vduse_cmds[] = {
 	{ "attach", do_attach, "NAME [driver virtio_vdpa|vhost_vdpa]",
 	  "add the device to the vDPA bus, bound to a driver (its server must run)" },
 	{ "detach", do_detach, "NAME [force]", "remove the device from the vDPA bus (force: even if its disk is in use)" },
-	{ "serve", do_serve, "NAME backend FILE | memory SIZE [workers N] [io-threads N] [poll USEC] [readonly]",
-	  "be the device: serve its virtio-blk requests until SIGINT or SIGTERM" },
+	{ "serve", do_serve,
+	  "NAME backend FILE | memory SIZE [workers N] [io-threads N] [poll USEC] [readonly] | tap IFNAME|auto",
+	  "be the device: serve its virtio-blk requests, or move its virtio-net frames, until SIGINT or SIGTERM" },
 	{ "mgmtdev", do_mgmtdev, "", "list the vDPA management devices, and say why when there are none" },
 	{ 0 },
 };

@@ -15,8 +15,9 @@
  * and this number. A change to the schemas needs a new line, and a new line a new version.
  *
  * json-schema-sum 2 db2b135684ba383331518beb2dcce667b0d8a72a4d8928dc18c0ab3036423216
+ * json-schema-sum 3 df092de827b8b19113bcbbe03c62cb85c27c89c8985418f4e876f3a72508fbb3
  */
-#define JSON_SCHEMA_VERSION 2
+#define JSON_SCHEMA_VERSION 3
 
 #ifdef HAVE_BPF
 #define BUILT_WITH_BPF true

@@ -9,30 +9,6 @@
 
 ring_broken() { dmesg | grep -Eq 'is not a head|virtqueue.*broken|BAD_RING|unexpected used'; }
 
-# serve_up NAME ARGS...: the server in the background, once its first event line (ready, or
-# resumed) says it is serving.
-serve_up() {
-	local name=$1
-	shift
-	srv_out=$tap_tmp/serve-$name.out
-	srv_err=$tap_tmp/serve-$name.err
-	"$ZCIOCTL" -j vduse serve "$name" "$@" >"$srv_out" 2>"$srv_err" &
-	srv_pid=$!
-	wait_for "serving || ! kill -0 $srv_pid 2>/dev/null" 30
-	serving
-}
-serving() { grep -Eq '^\{"event":"(ready|resumed)"' "$srv_out"; }
-# event EVENT JQ-CONDITION: the server printed that event line and it satisfies the condition
-event() { jq -e "select(.event == \"$1\") | $2" "$srv_out" 2>/dev/null | grep -qx true; }
-
-# serve_down: SIGINT, its exit status in srv_rc; each of its event lines follows the schema
-serve_down() {
-	kill -INT "$srv_pid"
-	wait "$srv_pid"
-	srv_rc=$?
-	expect_schema "$srv_out" -j vduse serve
-}
-
 # ---- the main path: memory backend, random data, a file system across detach/attach
 zc vduse create d0 type blk capacity 64M
 expect_rc 0 "create d0 (64M)"

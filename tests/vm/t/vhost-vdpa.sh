@@ -9,22 +9,6 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/vm/lib.sh"
 
-serve_up() {
-	local name=$1
-	shift
-	srv_out=$tap_tmp/serve-$name.out
-	"$ZCIOCTL" -j vduse serve "$name" "$@" >"$srv_out" 2>"$tap_tmp/serve-$name.err" &
-	srv_pid=$!
-	wait_for "grep -Eq '^\{\"event\":\"(ready|resumed)\"' $srv_out || ! kill -0 $srv_pid 2>/dev/null" 30
-	grep -Eq '^\{"event":"(ready|resumed)"' "$srv_out"
-}
-event() { jq -e "select(.event == \"$1\") | $2" "$srv_out" 2>/dev/null | grep -qx true; }
-serve_down() {
-	kill -INT "$srv_pid"
-	wait "$srv_pid"
-	srv_rc=$?
-	expect_schema "$srv_out" -j vduse serve
-}
 # jqo FILTER: the last command's JSON output satisfies it
 jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
 
@@ -161,7 +145,7 @@ expect_rc 0 "destroy v0"
 
 # ---- a vhost-vdpa device that is not a block device
 zc vduse create n0 type net
-ok 'serve_up n0 memory 1M' "serve n0, a net device (its server answers the control messages)"
+ok 'serve_up n0 tap auto' "serve n0, a net device, on a tap of its own"
 zc -j vduse attach n0 driver vhost_vdpa
 expect_rc 0 "attach n0 to vhost_vdpa"
 zc vhost blk n0

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The net engine of vduse_serve(): a virtio-net device of one receive queue (0) and one
+ * transmit queue (1), no control queue, whose frames go to and come from a tap. The tap carries
+ * the 12-byte virtio-net header (IFF_VNET_HDR) the driver puts before every frame, so a frame
+ * passes between the driver's buffers and the tap in one writev or readv, header and all.
+ *
+ * One thread serves both queues and the tap with epoll: a transmit kick drains the transmit
+ * queue into the tap; a readable tap fills receive buffers while there are any, and is left
+ * alone (not polled) until the driver adds more and kicks.
+ *
+ * Restart after a crash, the network's way: no frame goes on the wire twice. The record says
+ * how far the transmit queue had been taken *before* each frame was written to the tap; a new
+ * server completes the chains a dead one had taken past the used index without sending them
+ * (each may or may not have left: in flight, as on a real NIC). Receive buffers it had taken
+ * are simply taken again; what it had read into them is lost.
+ */
+#include <errno.h>
+#include <linux/vduse.h>
+#include <linux/virtio_net.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vduse/server.h"
+#include "virtio/iov.h"
+#include "why.h"
+
+#define NET_HDR_LEN sizeof(struct virtio_net_hdr_mrg_rxbuf)	/* 12: VERSION_1 always has num_buffers */
+#define RXQ 0
+#define TXQ 1
+
+enum { EV_RX_KICK, EV_TX_KICK, EV_TAP, EV_STOP };
+
+struct net_engine {
+	struct server *s;
+	pthread_t thread;
+	bool started;
+	int ep, stopfd;
+	struct served_vq *rx, *tx;
+	bool tap_watched;	/* EPOLLIN on the tap: only while there are receive buffers */
+	struct vnet_counters c;
+	uint64_t kicks, irqs;
+};
+
+/* The link status in the config space, and a config interrupt so that the driver reads it. */
+static void set_link(struct server *s, bool up)
+{
+	union {
+		struct vduse_config_data d;
+		uint8_t bytes[sizeof(struct vduse_config_data) + sizeof(uint16_t)];
+	} cfg;
+	uint16_t status = up ? VIRTIO_NET_S_LINK_UP : 0;
+
+	if (!(s->features & (1ULL << VIRTIO_NET_F_STATUS)))
+		return;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.d.offset = offsetof(struct virtio_net_config, status);
+	cfg.d.length = sizeof(status);
+	memcpy(cfg.d.buffer, &status, sizeof(status));
+	/* a driver that is gone or resetting misses nothing it needs */
+	if (!ioctl(s->fd, VDUSE_DEV_SET_CONFIG, &cfg))
+		ioctl(s->fd, VDUSE_DEV_INJECT_CONFIG_IRQ);
+}
+
+static void watch_tap(struct net_engine *n, bool on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.u32 = EV_TAP };
+
+	if (n->tap_watched != on && !epoll_ctl(n->ep, EPOLL_CTL_MOD, n->s->o->tap_fd, &ev))
+		n->tap_watched = on;
+}
+
+static void send_frame(struct net_engine *n, const struct virtq_elem *e)
+{
+	size_t len = iov_length(e->iov, e->n_out);
+	ssize_t sent;
+
+	if (e->n_in || len <= NET_HDR_LEN) {
+		n->c.tx_errors++;
+		return;
+	}
+	sent = writev(n->s->o->tap_fd, e->iov, (int)e->n_out);
+	if (sent < 0) {
+		n->c.tx_errors++;	/* the tap refused it (down, too long): dropped, like a NIC would */
+		return;
+	}
+	n->c.tx_frames++;
+	n->c.tx_bytes += len - NET_HDR_LEN;
+}
+
+/* Everything the driver queued for transmission goes to the tap; its buffers come back at once (used length 0). */
+static void tx_drain(struct net_engine *n)
+{
+	struct served_vq *q = n->tx;
+	struct request *r = &q->req[0];
+	unsigned done = 0;
+	int got;
+
+	virtq_kicks_off(q->vq);
+	for (;;) {
+		while ((got = virtq_pop(q->vq, &r->elem)) != 0) {
+			/* before the tap: a frame that may have left is never sent again by the next server */
+			__atomic_store_n(&q->rec->taken, virtq_next_avail(q->vq), __ATOMIC_RELEASE);
+			if (got > 0)
+				send_frame(n, &r->elem);
+			else
+				n->c.tx_errors++;
+			virtq_push(q->vq, r->elem.head, 0);
+			if (++done % BATCH == 0)
+				serve_publish(n->s, q, &n->irqs);
+		}
+		serve_publish(n->s, q, &n->irqs);
+		if (!virtq_kicks_on(q->vq))
+			return;
+		virtq_kicks_off(q->vq);
+	}
+}
+
+static bool tap_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* One frame from the tap into the chain's writable buffers: the used length, 0 if it did not fit. */
+static uint32_t receive_frame(struct net_engine *n, const struct virtq_elem *e)
+{
+	const struct iovec *in = e->iov + e->n_out;
+	uint16_t one = 1;	/* num_buffers: without MRG_RXBUF a frame always takes one chain */
+	ssize_t len;
+
+	if (e->n_out || iov_length(in, e->n_in) < NET_HDR_LEN) {
+		n->c.rx_errors++;
+		return 0;
+	}
+	len = readv(n->s->o->tap_fd, in, (int)e->n_in);
+	if (len < (ssize_t)NET_HDR_LEN) {
+		/* the tap drops a frame that does not fit (a driver's buffers smaller than the MTU) */
+		n->c.rx_errors++;
+		return 0;
+	}
+	iov_copy_in(in, e->n_in, offsetof(struct virtio_net_hdr_mrg_rxbuf, num_buffers), &one, sizeof(one));
+	n->c.rx_frames++;
+	n->c.rx_bytes += (uint64_t)len - NET_HDR_LEN;
+	return (uint32_t)len;
+}
+
+/*
+ * Frames from the tap while it has some and the driver has buffers. A buffer is taken only once
+ * a frame is waiting (the one reader of the tap is us), so no chain is held across an IOTLB
+ * update; out of buffers, the tap is left alone until the driver adds some and kicks.
+ */
+static void rx_fill(struct net_engine *n)
+{
+	struct served_vq *q = n->rx;
+	struct request *r = &q->req[0];
+	unsigned done = 0;
+	int got;
+
+	while (tap_readable(n->s->o->tap_fd)) {
+		got = virtq_pop(q->vq, &r->elem);
+		if (!got) {
+			watch_tap(n, false);
+			break;
+		}
+		__atomic_store_n(&q->rec->taken, virtq_next_avail(q->vq), __ATOMIC_RELEASE);
+		if (got < 0)
+			n->c.rx_errors++;
+		virtq_push(q->vq, r->elem.head, got > 0 ? receive_frame(n, &r->elem) : 0);
+		if (++done % BATCH == 0)
+			serve_publish(n->s, q, &n->irqs);
+	}
+	serve_publish(n->s, q, &n->irqs);
+}
+
+static void on_event(struct net_engine *n, uint32_t what, bool *stop)
+{
+	uint64_t v;
+
+	switch (what) {
+	case EV_RX_KICK:
+		if (read(n->rx->kickfd, &v, sizeof(v)) == sizeof(v))
+			n->kicks++;
+		watch_tap(n, true);
+		rx_fill(n);
+		break;
+	case EV_TX_KICK:
+		if (read(n->tx->kickfd, &v, sizeof(v)) == sizeof(v))
+			n->kicks++;
+		tx_drain(n);
+		break;
+	case EV_TAP:
+		rx_fill(n);
+		break;
+	case EV_STOP:
+		*stop = true;
+		break;
+	}
+}
+
+static void *net_main(void *arg)
+{
+	struct net_engine *n = arg;
+	struct epoll_event ev[4];
+	bool stop = false;
+
+	while (!stop) {
+		int k = epoll_wait(n->ep, ev, 4, -1), i;
+
+		/* the driver's memory only while no IOTLB update is under way */
+		pthread_rwlock_rdlock(&n->s->maps);
+		for (i = 0; i < k; i++)
+			on_event(n, ev[i].data.u32, &stop);
+		pthread_rwlock_unlock(&n->s->maps);
+	}
+	return NULL;
+}
+
+static int watch(struct net_engine *n, int fd, uint32_t what)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = what };
+
+	return epoll_ctl(n->ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* What a killed server had taken from the transmit queue past the used index: completed, not sent. */
+static void complete_unsent(struct net_engine *n)
+{
+	struct served_vq *q = n->tx;
+	struct request *r = &q->req[0];
+	uint16_t left = q->orphans;
+
+	while (left && virtq_pop(q->vq, &r->elem) != 0) {
+		virtq_push(q->vq, r->elem.head, 0);
+		n->c.tx_unsent++;
+		left--;
+	}
+	serve_publish(n->s, q, &n->irqs);
+}
+
+static int net_start(struct server *s, bool resume)
+{
+	struct net_engine *n = calloc(1, sizeof(*n));
+	int err;
+
+	if (!n)
+		return fail(s, -ENOMEM, "net engine");
+	s->engine_data = n;
+	n->s = s;
+	n->ep = n->stopfd = -1;
+	if (s->nvq < 2 || !s->vqs[RXQ].enabled || !s->vqs[TXQ].enabled)
+		return fail(s, -EIO, "a virtio-net device has a receive and a transmit queue: the driver enabled %s",
+			    s->nvq < 2 ? "fewer" : "not both");
+	n->rx = &s->vqs[RXQ];
+	n->tx = &s->vqs[TXQ];
+	n->ep = epoll_create1(EPOLL_CLOEXEC);
+	n->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (n->ep < 0 || n->stopfd < 0)
+		return fail(s, -errno, "epoll, eventfd");
+	if ((err = watch(n, n->rx->kickfd, EV_RX_KICK)) || (err = watch(n, n->tx->kickfd, EV_TX_KICK)) ||
+	    (err = watch(n, s->o->tap_fd, EV_TAP)) || (err = watch(n, n->stopfd, EV_STOP)))
+		return fail(s, err, "epoll_ctl");
+	n->tap_watched = true;
+	if (resume && n->tx->orphans)
+		complete_unsent(n);
+	/* look at both rings once: the driver may have queued frames that no kick will announce */
+	eventfd_write(n->rx->kickfd, 1);
+	eventfd_write(n->tx->kickfd, 1);
+	errno = pthread_create(&n->thread, NULL, net_main, n);
+	if (errno)
+		return fail(s, -errno, "starting the net thread");
+	n->started = true;
+	set_link(s, true);
+	return 0;
+}
+
+static void net_stop(struct server *s)
+{
+	struct net_engine *n = s->engine_data;
+
+	if (!n)
+		return;
+	if (n->started) {
+		/* carrier off: the driver's transmit watchdog does not count the time nobody serves */
+		set_link(s, false);
+		eventfd_write(n->stopfd, 1);
+		pthread_join(n->thread, NULL);
+	}
+	s->st->net.tx_frames += n->c.tx_frames;
+	s->st->net.tx_bytes += n->c.tx_bytes;
+	s->st->net.rx_frames += n->c.rx_frames;
+	s->st->net.rx_bytes += n->c.rx_bytes;
+	s->st->net.tx_errors += n->c.tx_errors;
+	s->st->net.rx_errors += n->c.rx_errors;
+	s->st->net.tx_unsent += n->c.tx_unsent;
+	s->st->kicks += n->kicks;
+	s->st->irqs += n->irqs;
+	if (n->ep >= 0)
+		close(n->ep);
+	if (n->stopfd >= 0)
+		close(n->stopfd);
+	free(n);
+	s->engine_data = NULL;
+}
+
+const struct serve_engine serve_net_engine = { "net", net_start, net_stop };

@@ -1,0 +1,153 @@
+#!/bin/bash
+# A virtio-net device served from userspace through VDUSE: create -> serve on a tap -> attach
+# -> the virtio_vdpa interface, moved into a network namespace of its own; the tap's side stays
+# in the first. Real traffic between the two goes through our server only: ping both ways
+# (jumbo frames too, MTU 9000), 64 MiB byte-exact each way over TCP, iperf3 each way; the
+# server killed under a transfer and restarted, the transfer completing byte-exact; the link
+# down while nobody serves; the wrong kind of device or tap refused with nothing left; and the
+# operator's order at the end: stop the server, detach, destroy.
+# vm-variant: default
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/vm/lib.sh"
+
+ns=zvm
+tap=znt0
+host_ip=10.77.0.1
+vm_ip=10.77.0.2
+in_vm() { ip netns exec "$ns" "$@"; }
+jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
+taps() { ls /sys/class/net | sort | tr '\n' ' '; }
+# carrier: the interface's carrier as its namespace sees it
+carrier() { in_vm cat "/sys/class/net/$nd/carrier" 2>/dev/null; }
+
+# send_file FILE HOST PORT [in_vm]: socat from FILE to HOST:PORT, where a receiver listens
+send_file() { ${4:-} socat -u OPEN:"$1" TCP:"$2":"$3",connect-timeout=10; }
+# receive_bg FILE PORT [in_vm]: a receiver in the background that writes what comes to FILE
+receive_bg() { ${3:-} socat -u TCP-LISTEN:"$2",reuseaddr OPEN:"$1",creat,trunc & rcv=$!; sleep 0.3; }
+
+# ---- a persistent tap (it outlives a server, with its address) and the device
+ip tuntap add dev $tap mode tap
+ip link set $tap mtu 9000 up
+ip addr add $host_ip/24 dev $tap
+zc -j vduse create vn0 type net mac 02:00:00:00:77:02 mtu 9000
+expect_rc 0 "create vn0: type net, MAC 02:00:00:00:77:02, MTU 9000"
+before=$(taps)
+ok "serve_up vn0 tap $tap" "serve vn0 on tap $tap: it says it is serving"
+ok 'event ready ".tap == \"'$tap'\""' "the ready line names the tap"
+zc -j vduse attach vn0
+expect_rc 0 "attach vn0 to virtio_vdpa"
+nd=$(printf "%s" "$out" | jq -r .netdev)
+ok '[ -n "$nd" ] && [ "$nd" != null ] && [ -d "/sys/class/net/$nd" ]' "an interface appears ($nd), and attach names it"
+ok '[ "$(cat /sys/class/net/$nd/address)" = 02:00:00:00:77:02 ]' "its MAC is the device's"
+zc -j vduse show vn0
+ok 'jqo ".netdev == \"'"$nd"'\" and .disk == null and .status == 15"' "show: the interface, no disk, DRIVER_OK"
+ok 'wait_for "event started true" 10' "the server saw the driver start"
+
+ip netns add $ns
+ip link set "$nd" netns $ns
+in_vm ip link set lo up
+in_vm ip link set "$nd" mtu 9000 up
+in_vm ip addr add $vm_ip/24 dev "$nd"
+ok 'wait_for "[ \"\$(carrier)\" = 1 ]" 10' "link up in namespace $ns (VIRTIO_NET_F_STATUS)"
+
+# ---- ping both ways, 64 bytes and jumbo frames that must not be fragmented
+run in_vm ping -c 3 -i 0.2 -W 5 $host_ip
+ok '[ "$rc" = 0 ]' "ping from the device's side to the tap's"
+run ping -c 3 -i 0.2 -W 5 $vm_ip
+ok '[ "$rc" = 0 ]' "ping from the tap's side to the device's"
+run in_vm ping -c 2 -i 0.2 -W 5 -M do -s 8972 $host_ip
+ok '[ "$rc" = 0 ]' "9000-byte frames (ping -s 8972, do not fragment) out of the device"
+run ping -c 2 -i 0.2 -W 5 -M do -s 8972 $vm_ip
+ok '[ "$rc" = 0 ]' "9000-byte frames into the device"
+
+# ---- 64 MiB each way over TCP, byte for byte
+head -c 64M /dev/urandom >"$tap_tmp/rnd"
+receive_bg "$tap_tmp/got-vm" 5001 in_vm
+run send_file "$tap_tmp/rnd" $vm_ip 5001
+wait $rcv
+ok '[ "$rc" = 0 ] && cmp -s "$tap_tmp/rnd" "$tap_tmp/got-vm"' "64 MiB from the tap's side to the device's, byte-exact"
+receive_bg "$tap_tmp/got-host" 5002
+run send_file "$tap_tmp/rnd" $host_ip 5002 in_vm
+wait $rcv
+ok '[ "$rc" = 0 ] && cmp -s "$tap_tmp/rnd" "$tap_tmp/got-host"' "64 MiB from the device's side to the tap's, byte-exact"
+
+# ---- iperf3, a few seconds each way
+if command -v iperf3 >/dev/null; then
+	in_vm iperf3 -s -1 -D -B $vm_ip
+	sleep 0.5
+	run iperf3 -c $vm_ip -t 3 -J
+	to_vm=$(printf "%s" "$out" | jq -r '.end.sum_received.bits_per_second // 0' 2>/dev/null)
+	in_vm iperf3 -s -1 -D -B $vm_ip
+	sleep 0.5
+	run iperf3 -c $vm_ip -t 3 -R -J
+	from_vm=$(printf "%s" "$out" | jq -r '.end.sum_received.bits_per_second // 0' 2>/dev/null)
+	ok 'awk "BEGIN { exit !($to_vm > 0 && $from_vm > 0) }"' \
+		"iperf3 3 s each way: $(awk "BEGIN { printf \"%.0f\", $to_vm / 1e6 }") Mbit/s to the device, $(awk "BEGIN { printf \"%.0f\", $from_vm / 1e6 }") Mbit/s from it (TCG)"
+else
+	skip "no iperf3 (apt-get install iperf3)"
+fi
+
+# ---- killed under a transfer, restarted: the link recovers and TCP finishes byte-exact
+receive_bg "$tap_tmp/got-kill" 5003 in_vm
+send_file "$tap_tmp/rnd" $vm_ip 5003 &
+snd=$!
+sleep 1
+kill -KILL "$srv_pid"
+wait "$srv_pid" 2>/dev/null
+sleep 0.5
+ok "serve_up vn0 tap $tap" "a new server starts on the running device"
+ok 'event resumed "true"' "it resumed the running driver"
+wait $snd
+snd_rc=$?
+wait $rcv
+ok '[ "$snd_rc" = 0 ] && cmp -s "$tap_tmp/rnd" "$tap_tmp/got-kill"' \
+	"64 MiB sent while the server was killed (SIGKILL) and restarted: TCP got every byte, in order"
+run in_vm ping -c 2 -i 0.2 -W 5 $host_ip
+ok '[ "$rc" = 0 ]' "ping after the restart"
+
+# ---- stopped: link down, nothing served; started again: up
+serve_down
+ok '[ "$srv_rc" = 0 ] && event stopped ".resumed and .tx_frames > 0 and .rx_frames > 0 and .tx_errors == 0 and .rx_errors == 0"' \
+	"SIGINT: exit 0; stopped with frames both ways and no errors"
+ok 'wait_for "[ \"\$(carrier)\" = 0 ]" 5' "the link goes down while nobody serves the device"
+ok "serve_up vn0 tap $tap" "served again"
+ok 'wait_for "[ \"\$(carrier)\" = 1 ]" 5' "and the link comes back up"
+run in_vm ping -c 2 -i 0.2 -W 5 $host_ip
+ok '[ "$rc" = 0 ]' "ping"
+serve_down
+
+# ---- the wrong kind: a net device as blk, a blk device on a tap; a tap that is not there
+zc vduse serve vn0 memory 1M
+expect_rc 1 "serve the net device with a memory backend: refused"
+expect_err "vn0 is a virtio-net device: serve it with 'tap IFNAME\|auto'" "the message says how to serve it"
+ok '! "$ZCIOCTL" -j vduse show vn0 | jq -e .served >/dev/null' "and nobody serves it after"
+zc vduse create vb0 type blk capacity 1M
+zc vduse serve vb0 tap auto
+expect_rc 1 "serve a blk device on a tap: refused"
+expect_err "vb0 is a virtio-blk device: serve it with 'backend FILE' or 'memory SIZE'" "the message says how to serve it"
+ok '[ "$(taps)" = "$before" ]' "no tap left behind (the one auto made went with the command)"
+zc vduse destroy vb0
+zc vduse serve vn0 tap nosuch0
+expect_rc 1 "a tap that does not exist"
+expect_err "tap nosuch0: No such device \(.ip tuntap add dev NAME mode tap. makes one, or .tap auto.\)" "the message says how to make one"
+zc vduse serve vn0 tap lo
+expect_rc 1 "an interface that is not a tap"
+expect_err "a tap device \(not a tun, not another kind of link\)" "the message says what it takes"
+
+# ---- tap auto: a tap of its own, gone with the server
+ok "serve_up vn0 tap auto" "serve on a tap of its own"
+auto=$(jq -r 'select(.event == "ready" or .event == "resumed") | .tap' "$srv_out")
+ok '[ -d "/sys/class/net/$auto" ] && [ "$(cat /sys/class/net/$auto/operstate)" != down ]' "tap $auto is there, up"
+serve_down
+ok '[ ! -e "/sys/class/net/$auto" ]' "and gone with the server"
+
+# ---- the operator's order: the server is stopped already; detach, then destroy
+zc -j vduse detach vn0
+expect_rc 0 "detach vn0 with nobody serving it (its receive buffers are out: a NIC's driver waits for none)"
+ok '[ ! -e "/sys/class/net/$nd" ] && ! in_vm test -e "/sys/class/net/$nd"' "the interface is gone"
+zc vduse destroy vn0
+expect_rc 0 "destroy vn0"
+ip netns del $ns
+ip link del $tap
+ok 'vduse_nothing_left' "no VDUSE or vDPA device left"
+done_testing
