@@ -62,6 +62,9 @@ vhost_test() {
 	[ "$rc" = 0 ] && printf '%s' "$out" | jq -e "$cond" >/dev/null
 }
 
+# jqo FILTER: the last command's JSON output ($out) satisfies the jq filter
+jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
+
 # ---- vduse serve in the background (vduse-serve, vduse-net)
 
 # serve_up NAME ARGS...: the server in the background, once its first event line (ready, or

@@ -15,7 +15,6 @@ tap=znt0
 host_ip=10.77.0.1
 vm_ip=10.77.0.2
 in_vm() { ip netns exec "$ns" "$@"; }
-jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
 taps() { ls /sys/class/net | sort | tr '\n' ' '; }
 # carrier: the interface's carrier as its namespace sees it
 carrier() { in_vm cat "/sys/class/net/$nd/carrier" 2>/dev/null; }

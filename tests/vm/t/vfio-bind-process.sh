@@ -10,7 +10,6 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/vm/lib.sh"
 
-jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
 vabuf=$top_builddir/tests/helpers/vabuf
 edu=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n 1 | xargs -r dirname | xargs -r basename)
 va=0x8000000

@@ -4,8 +4,8 @@
 # vm-variant: noiommu
 # vm-allow-taint: 64 (TAINT_USER: binding a device in the unsafe no-IOMMU mode taints the kernel, by design)
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/vm/lib.sh"
 
-jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
 edu=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n 1 | xargs -r dirname | xargs -r basename)
 zc -j vfio list
 ok '[ "$rc" = 0 ] && jqo ".groups == [] and .noiommu_mode == true and .why_none == null"' \

@@ -8,7 +8,6 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/vm/lib.sh"
 
-jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
 edu=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n 1 | xargs -r dirname | xargs -r basename)
 ok '[ -n "$edu" ]' "the edu device is at $edu"
 group=$(basename "$(readlink /sys/bus/pci/devices/$edu/iommu_group)")

@@ -9,8 +9,6 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/vm/lib.sh"
 
-# jqo FILTER: the last command's JSON output satisfies it
-jqo() { printf "%s" "$out" | jq -e "$1" >/dev/null 2>&1; }
 
 head -c 16M /dev/urandom >"$tap_tmp/rnd"
 zc vduse create v0 type blk capacity 64M
