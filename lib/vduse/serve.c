@@ -32,44 +32,7 @@
 
 #define INFLIGHT_MAGIC "ZCVDUSE1"
 
-/* A thread that takes a share of a batch: request i goes to helper i % parts - 1. */
-struct helper {
-	pthread_t thread;
-	struct worker *w;
-	unsigned k;		/* its share */
-	unsigned done_gen;	/* the last batch it finished */
-	struct vblk_counters blk;
-};
-
-/* The blk engine: worker threads, each serving every nworkers-th queue, with its helpers. */
-struct blk_engine {
-	struct worker *workers;
-	unsigned nworkers;
-	unsigned nhelpers;	/* per worker */
-};
-
-struct worker {
-	pthread_t thread;
-	int ep;
-	bool stop;
-	/* the batch the helpers work on, under lock */
-	pthread_mutex_t lock;
-	pthread_cond_t go, done;
-	unsigned gen;
-	bool quit;
-	struct served_vq *bq;
-	unsigned bn;
-	struct helper *helpers;
-	unsigned nhelpers;	/* running */
-	bool sync_ready;	/* lock and conditions initialised */
-	struct served_vq *only;	/* its one queue, if it has one */
-	unsigned nq;
-	struct server *s;
-	struct vblk_counters blk;
-	uint64_t kicks, irqs, polled;
-};
-
-/* ---- the queues, in the worker threads ---- */
+/* ---- what the engines share ---- */
 
 static void inject_irq(struct server *s, unsigned index, uint64_t *irqs)
 {
@@ -78,192 +41,28 @@ static void inject_irq(struct server *s, unsigned index, uint64_t *irqs)
 		(*irqs)++;
 }
 
+int request_init(struct request *r, unsigned num)
+{
+	/* a chain has at most num descriptors, each of which may straddle two of our mappings */
+	r->elem.max_iov = num * 2;
+	r->elem.iov = calloc(r->elem.max_iov, sizeof(struct iovec));
+	r->scratch = calloc(r->elem.max_iov, sizeof(struct iovec));
+	return r->elem.iov && r->scratch ? 0 : -ENOMEM;
+}
+
+void request_free(struct request *r)
+{
+	free(r->elem.iov);
+	free(r->scratch);
+	r->elem.iov = r->scratch = NULL;
+}
+
 void serve_publish(struct server *s, struct served_vq *q, uint64_t *irqs)
 {
 	if (virtq_publish(q->vq))
 		inject_irq(s, q->index, irqs);
 	/* after the ring: a record ahead of the ring would hide a request from the next server */
 	__atomic_store_n(&q->rec->completed, virtq_next_used(q->vq), __ATOMIC_RELEASE);
-}
-
-/* Requests k, k + parts, k + 2 parts... of a batch of n. */
-static void handle_share(struct served_vq *q, unsigned n, unsigned k, unsigned parts, struct vblk_counters *blk)
-{
-	const struct vblk_backend *b = q->w->s->o->backend;
-	unsigned i;
-
-	for (i = k; i < n; i += parts) {
-		struct request *r = &q->req[i];
-
-		r->written = vblk_handle(b, &r->elem, r->ok, r->scratch, blk);
-	}
-}
-
-static bool batch_done(const struct worker *w)
-{
-	unsigned i;
-
-	for (i = 0; i < w->nhelpers; i++)
-		if (w->helpers[i].done_gen != w->gen)
-			return false;
-	return true;
-}
-
-/* Several requests at once: the helpers take their shares while the worker takes its own. */
-static void run_batch(struct worker *w, struct served_vq *q, unsigned n)
-{
-	pthread_mutex_lock(&w->lock);
-	w->bq = q;
-	w->bn = n;
-	w->gen++;
-	pthread_cond_broadcast(&w->go);
-	pthread_mutex_unlock(&w->lock);
-	handle_share(q, n, 0, w->nhelpers + 1, &w->blk);
-	pthread_mutex_lock(&w->lock);
-	while (!batch_done(w))
-		pthread_cond_wait(&w->done, &w->lock);
-	pthread_mutex_unlock(&w->lock);
-}
-
-static void *helper_main(void *arg)
-{
-	struct helper *h = arg;
-	struct worker *w = h->w;
-	unsigned seen = 0;
-
-	pthread_mutex_lock(&w->lock);
-	for (;;) {
-		struct served_vq *q;
-		unsigned n;
-
-		while (w->gen == seen && !w->quit)
-			pthread_cond_wait(&w->go, &w->lock);
-		if (w->quit)
-			break;
-		seen = w->gen;
-		q = w->bq;
-		n = w->bn;
-		pthread_mutex_unlock(&w->lock);
-		handle_share(q, n, h->k, w->nhelpers + 1, &h->blk);
-		pthread_mutex_lock(&w->lock);
-		h->done_gen = seen;
-		pthread_cond_signal(&w->done);
-	}
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-/*
- * Take and complete everything available, a batch at a time. Completion stays in the order
- * requests were taken (what makes a restart exact), however many threads did the work.
- */
-static unsigned drain(struct served_vq *q)
-{
-	struct worker *w = q->w;
-	unsigned total = 0;
-
-	for (;;) {
-		unsigned n = 0, i;
-		int r;
-
-		while (n < BATCH && (r = virtq_pop(q->vq, &q->req[n].elem)) != 0)
-			q->req[n++].ok = r > 0;
-		if (!n)
-			return total;
-		__atomic_store_n(&q->rec->taken, virtq_next_avail(q->vq), __ATOMIC_RELEASE);
-		if (n == 1 || !w->nhelpers)
-			handle_share(q, n, 0, 1, &w->blk);	/* nobody to wake for one request */
-		else
-			run_batch(w, q, n);
-		for (i = 0; i < n; i++)
-			virtq_push(q->vq, q->req[i].elem.head, q->req[i].written);
-		serve_publish(w->s, q, &w->irqs);
-		total += n;
-	}
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
-/* With poll_us: wait a little for the driver's next request rather than sleep and be kicked. */
-static bool poll_for_more(struct served_vq *q, unsigned poll_us)
-{
-	uint64_t end;
-
-	if (!poll_us)
-		return false;
-	end = now_ns() + poll_us * 1000ULL;
-	do {
-		if (virtq_pending(q->vq))
-			return true;
-		cpu_relax();
-	} while (now_ns() < end);
-	return false;
-}
-
-static void serve_queue(struct served_vq *q)
-{
-	struct server *s = q->w->s;
-
-	pthread_rwlock_rdlock(&s->maps);
-	virtq_kicks_off(q->vq);
-	for (;;) {
-		drain(q);
-		if (poll_for_more(q, s->o->poll_us)) {
-			q->w->polled++;
-			continue;
-		}
-		if (!virtq_kicks_on(q->vq))
-			break;
-		virtq_kicks_off(q->vq);
-	}
-	pthread_rwlock_unlock(&s->maps);
-}
-
-/* A worker with one queue sleeps in read() on its kick eventfd: one system call a wakeup. */
-static void serve_one(struct worker *w, struct served_vq *q)
-{
-	uint64_t v;
-
-	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
-		if (read(q->kickfd, &v, sizeof(v)) != sizeof(v))
-			continue;	/* EINTR */
-		w->kicks++;
-		serve_queue(q);
-	}
-}
-
-static void serve_many(struct worker *w)
-{
-	struct epoll_event ev[16];
-
-	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
-		int n = epoll_wait(w->ep, ev, 16, -1), i;
-
-		for (i = 0; i < n; i++) {
-			struct served_vq *q = ev[i].data.ptr;
-			uint64_t v;
-
-			if (read(q->kickfd, &v, sizeof(v)) == sizeof(v))
-				w->kicks++;
-			serve_queue(q);
-		}
-	}
-}
-
-static void *worker_main(void *arg)
-{
-	struct worker *w = arg;
-
-	if (w->only)
-		serve_one(w, w->only);
-	else
-		serve_many(w);
-	return NULL;
 }
 
 /* ---- starting and stopping the queues, in the control thread ---- */
@@ -322,7 +121,6 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 	struct virtq_device_cfg cfg = { .resume = resume, .translate = iotlb_translate, .ctx = &s->iotlb };
 	struct virtq_part_sizes size;
 	uint16_t start;
-	unsigned i;
 	int err;
 
 	if (ioctl(s->fd, VDUSE_VQ_GET_INFO, &info))
@@ -351,17 +149,8 @@ static int start_vq(struct server *s, struct served_vq *q, bool resume)
 	}
 	q->rec->desc_addr = info.desc_addr;
 	q->rec->taken = q->rec->completed = start;
-	for (i = 0; i < BATCH; i++) {
-		struct request *r = &q->req[i];
-
-		/* a chain has at most num descriptors, each of which may straddle two of our mappings */
-		r->elem.max_iov = info.num * 2;
-		r->elem.iov = calloc(r->elem.max_iov, sizeof(struct iovec));
-		r->scratch = calloc(r->elem.max_iov, sizeof(struct iovec));
-		if (!r->elem.iov || !r->scratch)
-			return fail(s, -ENOMEM, "queue %u", q->index);
-	}
-	q->kickfd = eventfd(0, EFD_CLOEXEC);	/* blocking: see serve_one() */
+	q->num = info.num;
+	q->kickfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (q->kickfd < 0)
 		return fail(s, -errno, "queue %u: eventfd", q->index);
 	kick.fd = q->kickfd;
@@ -382,11 +171,6 @@ static void stop_vq(struct server *s, struct served_vq *q)
 		ioctl(s->fd, VDUSE_VQ_SETUP_KICKFD, &kick);
 		close(q->kickfd);
 	}
-
-	for (i = 0; i < BATCH; i++) {
-		free(q->req[i].elem.iov);
-		free(q->req[i].scratch);
-	}
 	virtq_device_free(q->vq);
 	for (i = 0; i < 3; i++)
 		iotlb_unpin(&q->rings[i]);
@@ -395,161 +179,6 @@ static void stop_vq(struct server *s, struct served_vq *q)
 	q->index = i;
 	q->kickfd = -1;
 }
-
-/* The threads that share a worker's batches; they sleep until the first one. */
-static int start_helpers(struct server *s, struct blk_engine *e, struct worker *w)
-{
-	unsigned i;
-
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->go, NULL);
-	pthread_cond_init(&w->done, NULL);
-	w->sync_ready = true;
-	w->helpers = calloc(e->nhelpers, sizeof(*w->helpers));
-	if (e->nhelpers && !w->helpers)
-		return fail(s, -ENOMEM, "helpers");
-	for (i = 0; i < e->nhelpers; i++) {
-		struct helper *h = &w->helpers[i];
-
-		h->w = w;
-		h->k = i + 1;
-		errno = pthread_create(&h->thread, NULL, helper_main, h);
-		if (errno)
-			return fail(s, -errno, "starting an I/O thread");
-		w->nhelpers++;
-	}
-	return 0;
-}
-
-static void stop_helpers(struct worker *w)
-{
-	unsigned i;
-
-	if (!w->sync_ready)
-		return;
-	pthread_mutex_lock(&w->lock);
-	w->quit = true;
-	pthread_cond_broadcast(&w->go);
-	pthread_mutex_unlock(&w->lock);
-	for (i = 0; i < w->nhelpers; i++)
-		pthread_join(w->helpers[i].thread, NULL);
-	free(w->helpers);
-	pthread_cond_destroy(&w->go);
-	pthread_cond_destroy(&w->done);
-	pthread_mutex_destroy(&w->lock);
-}
-
-static int start_worker(struct server *s, struct blk_engine *e, struct worker *w)
-{
-	struct epoll_event ev = { .events = EPOLLIN };
-	unsigned i;
-	int err;
-
-	w->s = s;
-	w->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (w->ep < 0)
-		return fail(s, -errno, "creating a worker's epoll");
-	for (i = w - e->workers; i < s->nvq; i += e->nworkers) {
-		struct served_vq *q = &s->vqs[i];
-
-		if (!q->enabled)
-			continue;
-		q->w = w;
-		w->only = w->nq++ ? NULL : q;
-		ev.data.ptr = q;
-		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, q->kickfd, &ev))
-			return fail(s, -errno, "epoll_ctl");
-		/* look at the ring once: requests may be waiting that no kick will announce */
-		eventfd_write(q->kickfd, 1);
-	}
-	if (!w->nq)
-		return 0;	/* more workers than enabled queues: this one has nothing to do */
-	if ((err = start_helpers(s, e, w)))
-		return err;
-	errno = pthread_create(&w->thread, NULL, worker_main, w);
-	if (errno) {
-		w->thread = 0;
-		return fail(s, -errno, "starting a worker thread");
-	}
-	return 0;
-}
-
-static void collect(struct server *s, struct worker *w)
-{
-	unsigned i;
-
-	for (i = 0; i < w->nhelpers; i++)
-		vblk_counters_add(&s->st->blk, &w->helpers[i].blk);
-	vblk_counters_add(&s->st->blk, &w->blk);
-	s->st->kicks += w->kicks;
-	s->st->irqs += w->irqs;
-	s->st->polled += w->polled;
-}
-
-/* Threads per worker for batches, the worker included: as asked, else one per CPU up to 4. */
-static unsigned io_threads(const struct vduse_serve_opts *o)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (o->io_threads)
-		return o->io_threads;
-	return cpus < 1 ? 1 : cpus > 4 ? 4 : cpus;
-}
-
-static int blk_start(struct server *s, bool resume)
-{
-	struct blk_engine *e = calloc(1, sizeof(*e));
-	unsigned i;
-	int err = 0;
-
-	(void)resume;	/* in-order completion: the queues pick up at the used index either way */
-	if (!e)
-		return fail(s, -ENOMEM, "workers");
-	s->engine_data = e;
-	e->nworkers = s->o->threads ? s->o->threads : 1;
-	if (e->nworkers > s->nvq)
-		e->nworkers = s->nvq;
-	e->nhelpers = io_threads(s->o) - 1;
-	e->workers = calloc(e->nworkers, sizeof(*e->workers));
-	if (!e->workers)
-		return fail(s, -ENOMEM, "workers");
-	for (i = 0; i < e->nworkers; i++)
-		e->workers[i].ep = -1;
-	for (i = 0; i < e->nworkers && !err; i++)
-		err = start_worker(s, e, &e->workers[i]);
-	return err;
-}
-
-/* Workers finish the request in hand, publish, and exit. */
-static void blk_stop(struct server *s)
-{
-	struct blk_engine *e = s->engine_data;
-	unsigned i;
-
-	if (!e)
-		return;
-	for (i = 0; i < e->nworkers; i++)
-		__atomic_store_n(&e->workers[i].stop, true, __ATOMIC_RELEASE);
-	/* a worker sleeps on its queues' kick eventfds: wake it there */
-	for (i = 0; i < s->nvq; i++)
-		if (s->vqs[i].kickfd >= 0)
-			eventfd_write(s->vqs[i].kickfd, 1);
-	for (i = 0; i < e->nworkers; i++) {
-		struct worker *w = &e->workers[i];
-
-		if (w->thread)
-			pthread_join(w->thread, NULL);
-		collect(s, w);
-		stop_helpers(w);
-		if (w->ep >= 0)
-			close(w->ep);
-	}
-	free(e->workers);
-	free(e);
-	s->engine_data = NULL;
-}
-
-const struct serve_engine serve_blk_engine = { "blk", blk_start, blk_stop };
 
 /* The engine's threads finish what they hold and exit; then the queues are let go. */
 static void stop_queues(struct server *s)

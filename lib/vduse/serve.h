@@ -2,10 +2,9 @@
 /*
  * A userspace virtio-blk or virtio-net device behind VDUSE (which one, the device's record from
  * `create` says; lib/vduse/serve_net.c has the net side): the control message loop (SET_STATUS,
- * UPDATE_IOTLB, GET_VQ_STATE) in the calling thread, the virtqueues in worker threads woken by
- * eventfd kicks, interrupts injected with VDUSE_VQ_INJECT_IRQ. A worker takes what is available
- * in batches; I/O threads of its own handle a batch's requests in parallel; the batch is then
- * completed in the order it was taken.
+ * UPDATE_IOTLB, GET_VQ_STATE) in the calling thread, the virtqueues in threads woken by eventfd
+ * kicks, interrupts injected with VDUSE_VQ_INJECT_IRQ. A blk device's requests are handled by
+ * several threads as they arrive and completed in the order they were taken (serve_blk.c).
  *
  * Restart after a crash: the kernel keeps the device, its rings and the driver's requests while
  * nobody serves it. Requests are completed in order on each queue, so the ring's used index is
@@ -36,6 +35,7 @@ struct vnet_counters {
 	uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
 	uint64_t tx_errors, rx_errors;
 	uint64_t tx_unsent;	/* chains a killed server had taken, completed unsent on resume */
+	uint64_t offload_errors;	/* the tap refused the offloads the driver took (TUNSETOFFLOAD) */
 };
 
 struct vduse_serve_stats {
@@ -44,6 +44,8 @@ struct vduse_serve_stats {
 	uint64_t kicks;			/* eventfd wakeups */
 	uint64_t irqs;			/* interrupts injected */
 	uint64_t polled;		/* requests found by busy polling, without a kick */
+	uint64_t in_flight_peak;	/* blk: the most requests a queue had taken and not completed */
+	uint64_t held;			/* blk: requests done before an earlier one, held back to complete in order */
 	uint64_t messages;		/* control messages answered */
 	uint64_t iotlb_updates;
 	uint64_t iotlb_maps;		/* regions mmap'ed */
@@ -60,9 +62,9 @@ struct vduse_serve_opts {
 	const struct vblk_backend *backend;	/* a blk device's, else NULL */
 	/* a net device's: a tap with IFF_VNET_HDR and a 12-byte header (tap_open()), else -1 */
 	int tap_fd;
-	unsigned threads;	/* worker threads, each serving every threads-th queue; 0 means 1 */
-	unsigned io_threads;	/* threads sharing each worker's batches, the worker included; 0: one per CPU, up to 4 */
-	unsigned poll_us;	/* look for more requests this long before sleeping; 0: sleep at once */
+	unsigned threads;	/* groups of threads, each serving every threads-th queue; 0 means 1 */
+	unsigned io_threads;	/* threads of each group; 0: one per CPU, up to 4 */
+	unsigned poll_us;	/* an idle thread looks for more requests this long before sleeping; 0: sleep at once */
 	/* called from the control thread; stats are a snapshot */
 	void (*on_event)(void *arg, enum vduse_serve_event ev, const struct vduse_serve_stats *stats);
 	void *arg;

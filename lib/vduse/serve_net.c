@@ -5,6 +5,9 @@
  * the 12-byte virtio-net header (IFF_VNET_HDR) the driver puts before every frame, so a frame
  * passes between the driver's buffers and the tap in one writev or readv, header and all.
  *
+ * Offloads (create's csum and tso, negotiated): the header carries them, so the tap does the
+ * work both ways; the tap is told which ones the driver takes on receive (TUNSETOFFLOAD).
+ *
  * One thread serves both queues and the tap with epoll: a transmit kick drains the transmit
  * queue into the tap; a readable tap fills receive buffers while there are any, and is left
  * alone (not polled) until the driver adds more and kicks.
@@ -16,6 +19,7 @@
  * are simply taken again; what it had read into them is lost.
  */
 #include <errno.h>
+#include <linux/if_tun.h>
 #include <linux/vduse.h>
 #include <linux/virtio_net.h>
 #include <poll.h>
@@ -44,6 +48,7 @@ struct net_engine {
 	bool started;
 	int ep, stopfd;
 	struct served_vq *rx, *tx;
+	struct request rxr, txr;	/* the chain in hand on each queue */
 	bool tap_watched;	/* EPOLLIN on the tap: only while there are receive buffers */
 	struct vnet_counters c;
 	uint64_t kicks, irqs;
@@ -67,6 +72,29 @@ static void set_link(struct server *s, bool up)
 	/* a driver that is gone or resetting misses nothing it needs */
 	if (!ioctl(s->fd, VDUSE_DEV_SET_CONFIG, &cfg))
 		ioctl(s->fd, VDUSE_DEV_INJECT_CONFIG_IRQ);
+}
+
+/*
+ * The offloads the driver accepted on receive, asked of the tap: frames whose checksum is left
+ * undone (GUEST_CSUM) and TCP segments of up to 64K (GUEST_TSO4/6) come to us, and so to the
+ * driver, as they are. What the driver sends with them (CSUM, HOST_TSO4/6) the tap takes anyway.
+ * From the net thread, not while DRIVER_OK is answered: TUNSETOFFLOAD takes the RTNL, which
+ * virtio-net holds while it waits for that answer. Until then the tap sends plain frames.
+ */
+static void tap_offloads(struct net_engine *n)
+{
+	struct server *s = n->s;
+	unsigned f = 0;
+
+	if (s->features & (1ULL << VIRTIO_NET_F_GUEST_CSUM)) {
+		f |= TUN_F_CSUM;
+		if (s->features & (1ULL << VIRTIO_NET_F_GUEST_TSO4))
+			f |= TUN_F_TSO4;
+		if (s->features & (1ULL << VIRTIO_NET_F_GUEST_TSO6))
+			f |= TUN_F_TSO6;
+	}
+	if (ioctl(s->o->tap_fd, TUNSETOFFLOAD, f))
+		n->c.offload_errors++;	/* the tap keeps sending plain frames: slower, not wrong */
 }
 
 static void watch_tap(struct net_engine *n, bool on)
@@ -99,7 +127,7 @@ static void send_frame(struct net_engine *n, const struct virtq_elem *e)
 static void tx_drain(struct net_engine *n)
 {
 	struct served_vq *q = n->tx;
-	struct request *r = &q->req[0];
+	struct request *r = &n->txr;
 	unsigned done = 0;
 	int got;
 
@@ -142,8 +170,8 @@ static uint32_t receive_frame(struct net_engine *n, const struct virtq_elem *e)
 		return 0;
 	}
 	len = readv(n->s->o->tap_fd, in, (int)e->n_in);
-	if (len < (ssize_t)NET_HDR_LEN) {
-		/* the tap drops a frame that does not fit (a driver's buffers smaller than the MTU) */
+	/* a frame larger than the buffers is cut short by the tap, which still says its whole length */
+	if (len < (ssize_t)NET_HDR_LEN || (size_t)len > iov_length(in, e->n_in)) {
 		n->c.rx_errors++;
 		return 0;
 	}
@@ -161,7 +189,7 @@ static uint32_t receive_frame(struct net_engine *n, const struct virtq_elem *e)
 static void rx_fill(struct net_engine *n)
 {
 	struct served_vq *q = n->rx;
-	struct request *r = &q->req[0];
+	struct request *r = &n->rxr;
 	unsigned done = 0;
 	int got;
 
@@ -212,6 +240,7 @@ static void *net_main(void *arg)
 	struct epoll_event ev[4];
 	bool stop = false;
 
+	tap_offloads(n);
 	while (!stop) {
 		int k = epoll_wait(n->ep, ev, 4, -1), i;
 
@@ -235,7 +264,7 @@ static int watch(struct net_engine *n, int fd, uint32_t what)
 static void complete_unsent(struct net_engine *n)
 {
 	struct served_vq *q = n->tx;
-	struct request *r = &q->req[0];
+	struct request *r = &n->txr;
 	uint16_t left = q->orphans;
 
 	while (left && virtq_pop(q->vq, &r->elem) != 0) {
@@ -261,6 +290,8 @@ static int net_start(struct server *s, bool resume)
 			    s->nvq < 2 ? "fewer" : "not both");
 	n->rx = &s->vqs[RXQ];
 	n->tx = &s->vqs[TXQ];
+	if (request_init(&n->rxr, n->rx->num) || request_init(&n->txr, n->tx->num))
+		return fail(s, -ENOMEM, "net engine");
 	n->ep = epoll_create1(EPOLL_CLOEXEC);
 	n->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (n->ep < 0 || n->stopfd < 0)
@@ -301,12 +332,15 @@ static void net_stop(struct server *s)
 	s->st->net.tx_errors += n->c.tx_errors;
 	s->st->net.rx_errors += n->c.rx_errors;
 	s->st->net.tx_unsent += n->c.tx_unsent;
+	s->st->net.offload_errors += n->c.offload_errors;
 	s->st->kicks += n->kicks;
 	s->st->irqs += n->irqs;
 	if (n->ep >= 0)
 		close(n->ep);
 	if (n->stopfd >= 0)
 		close(n->stopfd);
+	request_free(&n->rxr);
+	request_free(&n->txr);
 	free(n);
 	s->engine_data = NULL;
 }

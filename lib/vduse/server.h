@@ -16,7 +16,7 @@
 #include "vduse/serve.h"
 #include "virtio/virtq.h"
 
-#define BATCH 32	/* chains taken at once */
+#define BATCH 32	/* chains handled between two publications of the used ring */
 
 /* What one server wrote down of each queue, in a file that outlives it. */
 struct inflight_vq {
@@ -40,19 +40,20 @@ struct request {
 	uint32_t written;
 };
 
-struct worker;
+/* Room for any chain of a queue of num entries; request_free() of a zeroed request is a no-op. */
+int request_init(struct request *r, unsigned num);
+void request_free(struct request *r);
 
 struct served_vq {
 	unsigned index;
 	bool enabled;
+	unsigned num;			/* entries */
 	int kickfd;
 	struct virtq_device *vq;
 	struct iotlb_pin rings[3];	/* desc, avail, used: ours until the queue stops */
-	struct request req[BATCH];
 	struct inflight_vq *rec;
 	/* on resume: chains the dead server had taken past the used index (its record says) */
 	uint16_t orphans;
-	struct worker *w;		/* the blk engine's thread serving it */
 };
 
 struct server;

@@ -37,9 +37,13 @@ struct vduse_net_params {
  * optional ones (flush, discard, write-zeroes, event-idx by default; NULL for the default).
  */
 uint64_t vduse_blk_features(const struct vduse_blk_params *p, bool readonly, const uint64_t *optional);
-/* "flush,discard,..." or "none" into optional feature bits; -EINVAL on an unknown name. */
-int vduse_blk_parse_features(const char *list, uint64_t *optional);
-uint64_t vduse_net_default_features(const struct vduse_net_params *p);
+/*
+ * "flush,discard,..." (blk) or "csum,tso,guest-tso" (net) or "none" into optional feature bits;
+ * -EINVAL on a name unknown for the type, or tso or guest-tso without csum.
+ */
+int vduse_parse_features(enum vduse_type type, const char *list, uint64_t *optional);
+/* A virtio-net device's: MAC, STATUS, MTU if given, plus the optional ones (csum and tso by default; NULL for the default). */
+uint64_t vduse_net_features(const struct vduse_net_params *p, const uint64_t *optional);
 
 bool vduse_name_valid(const char *name);
 /* /dev/vduse/NAME, the device's own node (one process at a time may have it open). */

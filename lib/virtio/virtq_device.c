@@ -56,7 +56,8 @@ void virtq_device_free(struct virtq_device *vq)
 
 uint16_t virtq_pending(const struct virtq_device *vq)
 {
-	return (uint16_t)(ring_their_idx(&vq->ring) - vq->next_avail);
+	/* atomic: a thread may look for more while another takes under a lock */
+	return (uint16_t)(ring_their_idx(&vq->ring) - __atomic_load_n(&vq->next_avail, __ATOMIC_RELAXED));
 }
 
 uint16_t virtq_next_avail(const struct virtq_device *vq)

@@ -11,7 +11,7 @@
  * its outputs (results cleared, a why written, as the real one does before it can fail), and
  * fails the way a kernel without the interface would: no kernel object is touched, and every
  * handler takes its error path. Library functions that only compute (parse_size, format_size,
- * vduse_blk_parse_features, name checks, ...) run for real. tests/fuzz/run-corpus.sh fails when
+ * vduse_parse_features, name checks, ...) run for real. tests/fuzz/run-corpus.sh fails when
  * the object files call a library function that is neither stubbed here nor listed as pure in
  * ZC_FUZZ_PURE below: a new kernel call must get its stub before the fuzzer can run it.
  *
@@ -19,8 +19,8 @@
  * ZC_FUZZ_PURE: feat_state_name feature_name fence_latency_figures fence_stats_free ffs_event_name
  * ZC_FUZZ_PURE: format_size free_names gadget_name_valid hmm_kind_name hmm_prot_letter now_ns
  * ZC_FUZZ_PURE: parse_size parse_u64 samples_add samples_free svc_notify_built usbhost_urbs_per_transfer
- * ZC_FUZZ_PURE: vduse_blk_features vduse_blk_parse_features vduse_dev_path vduse_name_valid
- * ZC_FUZZ_PURE: vduse_net_default_features zc_stop
+ * ZC_FUZZ_PURE: vduse_blk_features vduse_parse_features vduse_dev_path vduse_name_valid
+ * ZC_FUZZ_PURE: vduse_net_features zc_stop
  */
 #include "config.h"
 

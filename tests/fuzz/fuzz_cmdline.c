@@ -39,7 +39,9 @@ static void check_units(const char *word)
 		for (len = 0; len < sizeof(buf); len++)
 			format_size(v, buf, len);	/* ASan: writes stay within len */
 	}
-	if (!vduse_blk_parse_features(word, &features))
+	if (!vduse_parse_features(VDUSE_BLK, word, &features))
+		FUZZ_CHECK(strcmp(word, "none") || features == 0);
+	if (!vduse_parse_features(VDUSE_NET, word, &features))
 		FUZZ_CHECK(strcmp(word, "none") || features == 0);
 }
 

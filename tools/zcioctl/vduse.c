@@ -107,11 +107,13 @@ static int do_create(struct args *a)
 		return zc_usage("capacity %" PRIu64 " is not a multiple of the block size %" PRIu64, capacity, block_size);
 	if (type == VDUSE_BLK && (mac || mtu))
 		return zc_usage("\"mac\" and \"mtu\" are for type net");
-	if (type == VDUSE_NET && (readonly || queues != 1 || features))
-		return zc_usage("\"readonly\", \"queues\" and \"features\" are for type blk");
-	if (features && vduse_blk_parse_features(features, &optional))
-		return zc_usage("argument \"%s\" of \"features\" is wrong: expected \"none\" or a comma-separated list of "
-				"flush, discard, write-zeroes, event-idx, indirect", features);
+	if (type == VDUSE_NET && (readonly || queues != 1))
+		return zc_usage("\"readonly\" and \"queues\" are for type blk (VDUSE offers net devices no control "
+				"queue, which more queues need)");
+	if (features && vduse_parse_features(type, features, &optional))
+		return zc_usage("argument \"%s\" of \"features\" is wrong: expected \"none\" or a comma-separated list of %s",
+				features, type == VDUSE_NET ? "csum, tso, guest-tso (the last two need csum)" :
+				"flush, discard, write-zeroes, event-idx, indirect");
 	if (vduse_exists(name))
 		return zc_err(EEXIST, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
 
@@ -127,7 +129,7 @@ static int do_create(struct args *a)
 
 		if (mac && (err = parse_mac(mac, p.mac)))
 			return err;
-		p.features = offered = vduse_net_default_features(&p);
+		p.features = offered = vduse_net_features(&p, features ? &optional : NULL);
 		err = vduse_create_net(name, &p);
 	}
 	if (err == -EINVAL && type == VDUSE_NET)
@@ -683,6 +685,7 @@ static void print_net_stats(const struct serve_ctx *ctx, const struct vduse_serv
 	print_uint(PRINT_ANY, "rx_frames", "  rx %llu frames", c->rx_frames);
 	print_uint(PRINT_ANY, "rx_bytes", " (%llu bytes)", c->rx_bytes);
 	print_uint(PRINT_ANY, "rx_errors", " errors %llu\n  ", c->rx_errors);
+	print_uint(PRINT_ANY, "offload_errors", "offload errors %llu ", c->offload_errors);
 	print_serve_common(st);
 }
 
@@ -704,7 +707,9 @@ static void print_blk_stats(const struct serve_ctx *ctx, const struct vblk_backe
 	print_uint(PRINT_ANY, "get_ids", " get_id %llu", c->get_ids);
 	print_uint(PRINT_ANY, "errors", " errors %llu", c->errors);
 	print_uint(PRINT_ANY, "unsupported", " unsupported %llu\n", c->unsupported);
-	print_uint(PRINT_ANY, "polled", "  polled %llu ", st->polled);
+	print_uint(PRINT_ANY, "in_flight_peak", "  in flight at most %llu", st->in_flight_peak);
+	print_uint(PRINT_ANY, "held", " held for order %llu", st->held);
+	print_uint(PRINT_ANY, "polled", " polled %llu ", st->polled);
 	print_serve_common(st);
 }
 

@@ -30,6 +30,15 @@ ip link set $tap mtu 9000 up
 ip addr add $host_ip/24 dev $tap
 zc -j vduse create vn0 type net mac 02:00:00:00:77:02 mtu 9000
 expect_rc 0 "create vn0: type net, MAC 02:00:00:00:77:02, MTU 9000"
+# has_bits HEX BIT...: every bit set in the feature word
+has_bits() { local f=$(($1)) b; shift; for b; do (( f >> b & 1 )) || return 1; done; }
+offloads="0 1 11 12"	# CSUM GUEST_CSUM HOST_TSO4 HOST_TSO6
+ok 'has_bits "$(printf "%s" "$out" | jq -r .features)" 3 5 16 32 33 $offloads && ! has_bits "$(printf "%s" "$out" | jq -r .features)" 7' \
+	"offered: MTU, MAC, STATUS, VERSION_1, ACCESS_PLATFORM, checksums both ways, TSO out of the device (not in: no MRG_RXBUF)"
+zc -j vduse create vn1 type net features none
+ok '[ "$rc" = 0 ] && ! has_bits "$(printf "%s" "$out" | jq -r .features)" 0 && ! has_bits "$(printf "%s" "$out" | jq -r .features)" 11' \
+	"features none: no offload offered"
+zc vduse destroy vn1
 before=$(taps)
 ok "serve_up vn0 tap $tap" "serve vn0 on tap $tap: it says it is serving"
 ok 'event ready ".tap == \"'$tap'\""' "the ready line names the tap"
@@ -113,7 +122,18 @@ ok "serve_up vn0 tap $tap" "served again"
 ok 'wait_for "[ \"\$(carrier)\" = 1 ]" 5' "and the link comes back up"
 run in_vm ping -c 2 -i 0.2 -W 5 $host_ip
 ok '[ "$rc" = 0 ]' "ping"
+# ---- the offloads at work: 16 MiB each way in TCP segments larger than the MTU (9000)
+head -c 16M "$tap_tmp/rnd" >"$tap_tmp/rnd16"
+receive_bg "$tap_tmp/got16-vm" 5004 in_vm
+run send_file "$tap_tmp/rnd16" $vm_ip 5004
+wait $rcv
+receive_bg "$tap_tmp/got16-host" 5005
+send_file "$tap_tmp/rnd16" $host_ip 5005 in_vm
+wait $rcv
+ok 'cmp -s "$tap_tmp/rnd16" "$tap_tmp/got16-vm" && cmp -s "$tap_tmp/rnd16" "$tap_tmp/got16-host"' "16 MiB each way, byte-exact"
 serve_down
+ok 'event stopped ".tx_bytes / .tx_frames > 9000 and .rx_bytes / .rx_frames <= 9014 and .offload_errors == 0"' \
+	"frames of $(jq -r 'select(.event == "stopped") | "\(.tx_bytes / .tx_frames | floor) bytes out, \(.rx_bytes / .rx_frames | floor) in"' "$srv_out") on average: TSO out of the device (MTU 9000)"
 
 # ---- the wrong kind: a net device as blk, a blk device on a tap; a tap that is not there
 zc vduse serve vn0 memory 1M

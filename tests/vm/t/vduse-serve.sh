@@ -12,7 +12,7 @@ ring_broken() { dmesg | grep -Eq 'is not a head|virtqueue.*broken|BAD_RING|unexp
 # ---- the main path: memory backend, random data, a file system across detach/attach
 zc vduse create d0 type blk capacity 64M
 expect_rc 0 "create d0 (64M)"
-ok 'serve_up d0 memory 64M' "serve d0 from 64M of memory: it says it is serving"
+ok 'serve_up d0 memory 64M io-threads 4' "serve d0 from 64M of memory, four I/O threads: it says it is serving"
 zc -j vduse show d0
 ok 'printf "%s" "$out" | jq -e ".served == true and .attached == false" >/dev/null' "show: served, not attached"
 zc -j vduse attach d0
@@ -42,6 +42,12 @@ run fio --name=v --filename="/dev/$disk" --rw=randwrite --bs=4k --iodepth=32 --i
 	--offset=8M --size=8M --verify=crc32c --do_verify=1 --verify_fatal=1 --output-format=json
 ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".jobs[0].error == 0 and .jobs[0].write.total_ios == 2048" >/dev/null' \
 	"fio: 2048 random 4K writes at QD32, every block verified (crc32c)"
+# large and small requests at once: small ones done while a large one is copied wait for it
+run fio --ioengine=libaio --direct=1 --verify=crc32c --do_verify=1 --verify_fatal=1 --output-format=json \
+	--name=big --filename="/dev/$disk" --rw=write --bs=1M --iodepth=4 --offset=16M --size=32M \
+	--name=small --filename="/dev/$disk" --rw=randwrite --bs=4k --iodepth=8 --offset=8M --size=4M
+ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e "[.jobs[].error] == [0, 0] and .jobs[0].write.total_ios == 32 and .jobs[1].write.total_ios == 1024" >/dev/null' \
+	"fio: 1M sequential writes at QD4 beside 4K random writes at QD8, every block verified"
 
 run blkdiscard -o 1M -l 1M "/dev/$disk"
 expect_rc 0 "blkdiscard 1M at 1M (DISCARD)"
@@ -93,6 +99,8 @@ serve_down
 ok '[ "$srv_rc" = 0 ]' "the server stops on SIGINT with status 0"
 ok 'event stopped ".name == \"d0\" and .reads > 0 and .writes > 0 and .discards >= 1 and .write_zeroes >= 1 and .get_ids >= 1 and .errors == 0 and .unsupported == 0 and .resets >= 2 and .irqs > 0"' \
 	"its last event line, stopped, has the totals: reads, writes, discards, write-zeroes, GET_ID, two resets, no errors"
+ok 'event stopped ".in_flight_peak >= 2 and .held >= 1"' \
+	"requests were handled side by side ($(jq -r 'select(.event == "stopped") | "at most \(.in_flight_peak) in flight, \(.held) held back to complete in order"' "$srv_out"))"
 ok 'event ready ".name == \"d0\" and .queues == 1" && event started ".queues_enabled == 1 and .features > 0" && event reset "true"' \
 	"event lines in between: ready, started with the negotiated features, reset on detach"
 ok '[ "$(jq -r .event "$srv_out" | head -n 1)" = ready ] && [ "$(jq -r .event "$srv_out" | tail -n 1)" = stopped ]' \
