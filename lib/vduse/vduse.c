@@ -45,17 +45,21 @@ static const struct optional_feature blk_optional[] = {
  * 64K to its socket: TCP's receive window shrinks to a few frames (measured: 14 Mbit/s into the
  * device against 150 out of it with tso alone).
  */
+#define NET_CSUM (BIT(VIRTIO_NET_F_CSUM) | BIT(VIRTIO_NET_F_GUEST_CSUM))
+#define NET_TSO (BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6))
+#define NET_GUEST_TSO (BIT(VIRTIO_NET_F_GUEST_TSO4) | BIT(VIRTIO_NET_F_GUEST_TSO6))
+
 static const struct optional_feature net_optional[] = {
-	{ "csum", BIT(VIRTIO_NET_F_CSUM) | BIT(VIRTIO_NET_F_GUEST_CSUM) },
-	{ "tso", BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6) },
-	{ "guest-tso", BIT(VIRTIO_NET_F_GUEST_TSO4) | BIT(VIRTIO_NET_F_GUEST_TSO6) },
+	{ "csum", NET_CSUM },
+	{ "tso", NET_TSO },
+	{ "guest-tso", NET_GUEST_TSO },
 	{ NULL, 0 },
 };
 
 #define BLK_OPTIONAL_DEFAULT \
 	(BIT(VIRTIO_BLK_F_FLUSH) | BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES) | \
 	 BIT(VIRTIO_RING_F_EVENT_IDX))
-#define NET_OPTIONAL_DEFAULT (net_optional[0].bits | net_optional[1].bits)
+#define NET_OPTIONAL_DEFAULT (NET_CSUM | NET_TSO)
 
 int vduse_parse_features(enum vduse_type type, const char *list, uint64_t *optional)
 {
@@ -75,8 +79,7 @@ int vduse_parse_features(enum vduse_type type, const char *list, uint64_t *optio
 		*optional |= f->bits;
 	}
 	/* segmentation offloaded needs the checksum offloaded (virtio 1.2, 5.1.3.1) */
-	if (type == VDUSE_NET && (*optional & (net_optional[1].bits | net_optional[2].bits)) &&
-	    !(*optional & net_optional[0].bits))
+	if (type == VDUSE_NET && (*optional & (NET_TSO | NET_GUEST_TSO)) && !(*optional & NET_CSUM))
 		return -EINVAL;
 	return 0;
 }
