@@ -8,6 +8,13 @@
  * Offloads (create's csum and tso, negotiated): the header carries them, so the tap does the
  * work both ways; the tap is told which ones the driver takes on receive (TUNSETOFFLOAD).
  *
+ * Merged receive buffers (MRG_RXBUF): the driver posts small buffers and a frame spans as many
+ * as it needs, the first one's header saying how many. A tap cannot say how long its next frame
+ * is, so we take buffers for a frame as long as the largest recent one (a TCP stream's frames
+ * are alike) and read into them with a spill buffer behind; a frame that spills over gets more buffers and
+ * only its spilled tail is copied. When the driver has too few buffers the frame waits in the
+ * spill buffer (we hold none of the driver's memory while we wait for more).
+ *
  * One thread serves both queues and the tap with epoll: a transmit kick drains the transmit
  * queue into the tap; a readable tap fills receive buffers while there are any, and is left
  * alone (not polled) until the driver adds more and kicks.
@@ -39,6 +46,23 @@
 #define NET_HDR_LEN sizeof(struct virtio_net_hdr_mrg_rxbuf)	/* 12: VERSION_1 always has num_buffers */
 #define RXQ 0
 #define TXQ 1
+/* the longest frame a tap gives: a 64K segment, its Ethernet and VLAN headers, ours */
+#define FRAME_MAX (NET_HDR_LEN + 14 + 4 + 65536)
+#define FRAME_MIN_GUESS (NET_HDR_LEN + 14 + 4 + 1500)
+#define MERGE_IOV 1024	/* readv's limit (IOV_MAX): the buffers' and the spill buffer's */
+
+/* The receive buffers taken for one frame (MRG_RXBUF), one after the other in iov. */
+struct merge {
+	struct iovec *iov;
+	unsigned n_iov;
+	uint16_t *head;
+	uint32_t *cap;		/* each buffer's bytes */
+	unsigned n, max;	/* buffers taken; at most the queue's size */
+	size_t capacity;	/* theirs together */
+	uint8_t *spill;		/* FRAME_MAX: what did not fit, or a whole frame that waits */
+	size_t held;		/* the length of a frame that waits in spill, 0 if none */
+	size_t guess;		/* how much to take for the next frame: the last one's length */
+};
 
 enum { EV_RX_KICK, EV_TX_KICK, EV_TAP, EV_STOP };
 
@@ -50,6 +74,8 @@ struct net_engine {
 	struct served_vq *rx, *tx;
 	struct request rxr, txr;	/* the chain in hand on each queue */
 	bool tap_watched;	/* EPOLLIN on the tap: only while there are receive buffers */
+	bool merged;		/* MRG_RXBUF negotiated */
+	struct merge m;
 	struct vnet_counters c;
 	uint64_t kicks, irqs;
 };
@@ -177,6 +203,7 @@ static uint32_t receive_frame(struct net_engine *n, const struct virtq_elem *e)
 	}
 	iov_copy_in(in, e->n_in, offsetof(struct virtio_net_hdr_mrg_rxbuf, num_buffers), &one, sizeof(one));
 	n->c.rx_frames++;
+	n->c.rx_buffers++;
 	n->c.rx_bytes += (uint64_t)len - NET_HDR_LEN;
 	return (uint32_t)len;
 }
@@ -209,6 +236,174 @@ static void rx_fill(struct net_engine *n)
 	serve_publish(n->s, q, &n->irqs);
 }
 
+/* ---- receive into merged buffers (MRG_RXBUF) ---- */
+
+/*
+ * One more buffer for the frame: 1, or 0 when there is none, or none fit (out of iovecs, a
+ * chain the driver got wrong: given back to be the first of the next frame, which completes it
+ * as an error below).
+ */
+static int merge_take(struct net_engine *n)
+{
+	struct merge *m = &n->m;
+	struct virtq_elem e = { .iov = m->iov + m->n_iov, .max_iov = MERGE_IOV - 1 - m->n_iov };
+	int got;
+
+	if (m->n == m->max || m->n_iov >= MERGE_IOV - 1 || !(got = virtq_pop(n->rx->vq, &e)))
+		return 0;
+	if (got < 0 || e.n_out) {
+		if (m->n) {
+			virtq_unpop(n->rx->vq, 1);
+			return 0;
+		}
+		n->c.rx_errors++;	/* the driver's mistake, alone on the used ring */
+		virtq_push(n->rx->vq, e.head, 0);
+		return merge_take(n);
+	}
+	m->head[m->n] = e.head;
+	m->cap[m->n] = (uint32_t)iov_length(e.iov, e.n_in);
+	m->capacity += m->cap[m->n++];
+	m->n_iov += e.n_in;
+	return 1;
+}
+
+static void merge_take_upto(struct net_engine *n, size_t want)
+{
+	while (n->m.capacity < want && merge_take(n))
+		;
+}
+
+/* Give back the buffers from the first unused on: the next frame takes them again. */
+static void merge_give_back(struct net_engine *n, unsigned keep)
+{
+	struct merge *m = &n->m;
+
+	virtq_unpop(n->rx->vq, (uint16_t)(m->n - keep));
+	m->n = m->n_iov = 0;
+	m->capacity = 0;
+}
+
+/* The frame of len bytes is in the first buffers: put them on the used ring, the count in the header. */
+static void merge_complete(struct net_engine *n, size_t len)
+{
+	struct merge *m = &n->m;
+	size_t left = len;
+	uint16_t used = 0;
+
+	while (left) {
+		uint32_t part = left < m->cap[used] ? (uint32_t)left : m->cap[used];
+
+		virtq_push(n->rx->vq, m->head[used++], part);
+		left -= part;
+	}
+	iov_copy_in(m->iov, m->n_iov, offsetof(struct virtio_net_hdr_mrg_rxbuf, num_buffers), &used, sizeof(used));
+	merge_give_back(n, used);
+	n->c.rx_frames++;
+	n->c.rx_bytes += len - NET_HDR_LEN;
+	n->c.rx_buffers += used;
+	/* the largest recent frame, slowly forgotten: an ACK amid a stream does not shrink it */
+	m->guess = len >= m->guess ? len : m->guess - (m->guess - len) / 8;
+	if (m->guess < FRAME_MIN_GUESS)
+		m->guess = FRAME_MIN_GUESS;
+}
+
+/* spill[from, len) into the buffers from byte `from` on, if the driver has enough. */
+static bool merge_place(struct net_engine *n, size_t from, size_t len)
+{
+	struct merge *m = &n->m;
+
+	merge_take_upto(n, len);
+	if (m->capacity < len)
+		return false;
+	n->c.rx_spilled++;
+	iov_copy_in(m->iov, m->n_iov, from, m->spill + from, len - from);
+	merge_complete(n, len);
+	return true;
+}
+
+/* A frame waits in spill: into buffers if there are enough now; false if it still waits. */
+static bool merge_place_held(struct net_engine *n)
+{
+	struct merge *m = &n->m;
+
+	if (!m->held)
+		return true;
+	if (!merge_place(n, 0, m->held)) {
+		merge_give_back(n, 0);
+		return false;
+	}
+	m->held = 0;
+	return true;
+}
+
+/* One frame from the tap: false when there is none to read. */
+static bool merge_receive(struct net_engine *n)
+{
+	struct merge *m = &n->m;
+	size_t cap;
+	ssize_t len;
+
+	merge_take_upto(n, m->guess);
+	cap = m->capacity;
+	m->iov[m->n_iov] = (struct iovec){ m->spill + cap, FRAME_MAX - cap };
+	len = readv(n->s->o->tap_fd, m->iov, (int)m->n_iov + 1);
+	if (len < 0) {
+		merge_give_back(n, 0);
+		return false;
+	}
+	if (len < (ssize_t)NET_HDR_LEN || (size_t)len > FRAME_MAX) {
+		n->c.rx_errors++;	/* cut short by the tap: longer than any frame a tap should give */
+		merge_give_back(n, 0);
+		return true;
+	}
+	if ((size_t)len <= cap) {
+		merge_complete(n, (size_t)len);
+		return true;
+	}
+	if (merge_place(n, cap, (size_t)len))
+		return true;
+	/* too few buffers: the whole frame waits in spill, the buffers go back */
+	iov_copy_out(m->iov, m->n_iov, 0, m->spill, cap);
+	merge_give_back(n, 0);
+	m->held = (size_t)len;
+	return true;
+}
+
+/* rx_fill() for merged buffers: a frame that waits goes first; none is read while one waits. */
+static void merge_fill(struct net_engine *n)
+{
+	struct served_vq *q = n->rx;
+	unsigned done = 0;
+
+	while (merge_place_held(n) && tap_readable(n->s->o->tap_fd) && merge_receive(n)) {
+		__atomic_store_n(&q->rec->taken, virtq_next_avail(q->vq), __ATOMIC_RELEASE);
+		if (++done % BATCH == 0)
+			serve_publish(n->s, q, &n->irqs);
+	}
+	if (n->m.held)
+		watch_tap(n, false);	/* until the driver adds buffers and kicks */
+	serve_publish(n->s, q, &n->irqs);
+}
+
+static int merge_init(struct merge *m, unsigned num)
+{
+	m->iov = calloc(MERGE_IOV, sizeof(*m->iov));
+	m->head = calloc(num, sizeof(*m->head));
+	m->cap = calloc(num, sizeof(*m->cap));
+	m->spill = malloc(FRAME_MAX);
+	m->max = num;
+	m->guess = FRAME_MIN_GUESS;
+	return m->iov && m->head && m->cap && m->spill ? 0 : -ENOMEM;
+}
+
+static void merge_free(struct merge *m)
+{
+	free(m->iov);
+	free(m->head);
+	free(m->cap);
+	free(m->spill);
+}
+
 static void on_event(struct net_engine *n, uint32_t what, bool *stop)
 {
 	uint64_t v;
@@ -218,7 +413,7 @@ static void on_event(struct net_engine *n, uint32_t what, bool *stop)
 		if (read(n->rx->kickfd, &v, sizeof(v)) == sizeof(v))
 			n->kicks++;
 		watch_tap(n, true);
-		rx_fill(n);
+		n->merged ? merge_fill(n) : rx_fill(n);
 		break;
 	case EV_TX_KICK:
 		if (read(n->tx->kickfd, &v, sizeof(v)) == sizeof(v))
@@ -226,7 +421,7 @@ static void on_event(struct net_engine *n, uint32_t what, bool *stop)
 		tx_drain(n);
 		break;
 	case EV_TAP:
-		rx_fill(n);
+		n->merged ? merge_fill(n) : rx_fill(n);
 		break;
 	case EV_STOP:
 		*stop = true;
@@ -290,7 +485,9 @@ static int net_start(struct server *s, bool resume)
 			    s->nvq < 2 ? "fewer" : "not both");
 	n->rx = &s->vqs[RXQ];
 	n->tx = &s->vqs[TXQ];
-	if (request_init(&n->rxr, n->rx->num) || request_init(&n->txr, n->tx->num))
+	n->merged = s->features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	if (request_init(&n->rxr, n->rx->num) || request_init(&n->txr, n->tx->num) ||
+	    (n->merged && merge_init(&n->m, n->rx->num)))
 		return fail(s, -ENOMEM, "net engine");
 	n->ep = epoll_create1(EPOLL_CLOEXEC);
 	n->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -331,6 +528,8 @@ static void net_stop(struct server *s)
 	s->st->net.rx_bytes += n->c.rx_bytes;
 	s->st->net.tx_errors += n->c.tx_errors;
 	s->st->net.rx_errors += n->c.rx_errors;
+	s->st->net.rx_buffers += n->c.rx_buffers;
+	s->st->net.rx_spilled += n->c.rx_spilled;
 	s->st->net.tx_unsent += n->c.tx_unsent;
 	s->st->net.offload_errors += n->c.offload_errors;
 	s->st->kicks += n->kicks;
@@ -341,6 +540,7 @@ static void net_stop(struct server *s)
 		close(n->stopfd);
 	request_free(&n->rxr);
 	request_free(&n->txr);
+	merge_free(&n->m);
 	free(n);
 	s->engine_data = NULL;
 }

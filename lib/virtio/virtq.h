@@ -80,6 +80,11 @@ uint16_t virtq_pending(const struct virtq_device *vq);
  * an error.
  */
 int virtq_pop(struct virtq_device *vq, struct virtq_elem *elem);
+/*
+ * Give back the last n chains taken and not pushed: the next virtq_pop() takes them again. For
+ * a device that takes chains before it knows how many it needs (a merged receive buffer).
+ */
+void virtq_unpop(struct virtq_device *vq, uint16_t n);
 /* Put a used entry (head, bytes written) into the ring; the driver sees it after virtq_publish(). */
 void virtq_push(struct virtq_device *vq, uint16_t head, uint32_t written);
 /*

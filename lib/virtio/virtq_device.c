@@ -177,6 +177,11 @@ int virtq_pop(struct virtq_device *vq, struct virtq_elem *elem)
 	return walk_table(vq, elem, vr->desc, vr->num, head, false) ?: 1;
 }
 
+void virtq_unpop(struct virtq_device *vq, uint16_t n)
+{
+	__atomic_store_n(&vq->next_avail, vq->next_avail - n, __ATOMIC_RELAXED);
+}
+
 void virtq_push(struct virtq_device *vq, uint16_t head, uint32_t written)
 {
 	struct vring_used_elem *u = &vq->ring.vr.used->ring[ring_slot(&vq->ring, vq->next_used)];

@@ -19,7 +19,7 @@ expect_usage 'argument "02:00" of "mac" is wrong' "a short MAC" -- vduse create 
 expect_usage 'missing NAME' "destroy without a name" -- vduse destroy
 expect_usage 'argument "flush,bogus" of "features" is wrong' "an unknown feature" -- vduse create d0 type blk features flush,bogus
 expect_usage 'argument "flush" of "features" is wrong: expected "none" or a comma-separated list of csum, tso' "a blk feature on a net device" -- vduse create n0 type net features flush
-expect_usage 'argument "tso" of "features" is wrong.*guest-tso \(the last two need csum\)' "tso without csum" -- vduse create n0 type net features tso
+expect_usage 'argument "tso" of "features" is wrong.*mrg-rxbuf \(tso and guest-tso need csum\)' "tso without csum" -- vduse create n0 type net features tso
 expect_usage 'argument "guest-tso" of "features" is wrong' "guest-tso without csum" -- vduse create n0 type net features guest-tso
 expect_usage '"readonly" and "queues" are for type blk \(VDUSE offers net devices no control queue' "queues on a net device" -- vduse create n0 type net queues 2
 expect_usage 'missing NAME' "attach without a name" -- vduse attach

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fuzz_virtq_device: the device side of a split virtqueue (virtq_pop, virtq_push, virtq_publish)
+ * fuzz_virtq_device: the device side of a split virtqueue (virtq_pop, virtq_unpop, virtq_push, virtq_publish)
  * and virtio-blk requests (vblk_handle) on a memory backend, against a hostile driver. The input
  * lays out a fake guest memory: descriptor table, available ring, data buffers and indirect
  * tables at IOVAs of its choosing; the translate callback maps only that memory, in pieces
@@ -92,6 +92,14 @@ static unsigned serve(struct virtq_device *vq, const struct guest *g, const stru
 		if (r == 0)
 			continue;
 		FUZZ_CHECK(r == 1 || r == -EIO || r == -E2BIG);
+		if (step % 4 == 3) {
+			/* given back (as a merged receive buffer is), the same chain comes again */
+			uint16_t head = e.head;
+			unsigned n_out = e.n_out, n_in = e.n_in;
+
+			virtq_unpop(vq, 1);
+			FUZZ_CHECK(virtq_pop(vq, &e) == r && e.head == head && e.n_out == n_out && e.n_in == n_in);
+		}
 		taken++;
 		check_elem(g, &e);
 		written = vblk_handle(b, &e, r == 1, scratch, &c);

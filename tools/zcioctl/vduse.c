@@ -112,7 +112,7 @@ static int do_create(struct args *a)
 				"queue, which more queues need)");
 	if (features && vduse_parse_features(type, features, &optional))
 		return zc_usage("argument \"%s\" of \"features\" is wrong: expected \"none\" or a comma-separated list of %s",
-				features, type == VDUSE_NET ? "csum, tso, guest-tso (the last two need csum)" :
+				features, type == VDUSE_NET ? "csum, tso, guest-tso, mrg-rxbuf (tso and guest-tso need csum)" :
 				"flush, discard, write-zeroes, event-idx, indirect");
 	if (vduse_exists(name))
 		return zc_err(EEXIST, "'zcioctl vduse list' shows the devices", "VDUSE device %s", name);
@@ -684,6 +684,8 @@ static void print_net_stats(const struct serve_ctx *ctx, const struct vduse_serv
 	print_uint(PRINT_ANY, "tx_unsent", " unsent after a crash %llu\n", c->tx_unsent);
 	print_uint(PRINT_ANY, "rx_frames", "  rx %llu frames", c->rx_frames);
 	print_uint(PRINT_ANY, "rx_bytes", " (%llu bytes)", c->rx_bytes);
+	print_uint(PRINT_ANY, "rx_buffers", " in %llu buffers", c->rx_buffers);
+	print_uint(PRINT_ANY, "rx_spilled", " (spilled over %llu)", c->rx_spilled);
 	print_uint(PRINT_ANY, "rx_errors", " errors %llu\n  ", c->rx_errors);
 	print_uint(PRINT_ANY, "offload_errors", "offload errors %llu ", c->offload_errors);
 	print_serve_common(st);

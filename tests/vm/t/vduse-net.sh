@@ -32,9 +32,9 @@ zc -j vduse create vn0 type net mac 02:00:00:00:77:02 mtu 9000
 expect_rc 0 "create vn0: type net, MAC 02:00:00:00:77:02, MTU 9000"
 # has_bits HEX BIT...: every bit set in the feature word
 has_bits() { local f=$(($1)) b; shift; for b; do (( f >> b & 1 )) || return 1; done; }
-offloads="0 1 11 12"	# CSUM GUEST_CSUM HOST_TSO4 HOST_TSO6
-ok 'has_bits "$(printf "%s" "$out" | jq -r .features)" 3 5 16 32 33 $offloads && ! has_bits "$(printf "%s" "$out" | jq -r .features)" 7' \
-	"offered: MTU, MAC, STATUS, VERSION_1, ACCESS_PLATFORM, checksums both ways, TSO out of the device (not in: no MRG_RXBUF)"
+offloads="0 1 7 8 11 12 15"	# CSUM GUEST_CSUM GUEST_TSO4/6 HOST_TSO4/6 MRG_RXBUF
+ok 'has_bits "$(printf "%s" "$out" | jq -r .features)" 3 5 16 32 33 $offloads' \
+	"offered: MTU, MAC, STATUS, VERSION_1, ACCESS_PLATFORM, checksums and TSO both ways, merged receive buffers"
 zc -j vduse create vn1 type net features none
 ok '[ "$rc" = 0 ] && ! has_bits "$(printf "%s" "$out" | jq -r .features)" 0 && ! has_bits "$(printf "%s" "$out" | jq -r .features)" 11' \
 	"features none: no offload offered"
@@ -132,8 +132,10 @@ send_file "$tap_tmp/rnd16" $host_ip 5005 in_vm
 wait $rcv
 ok 'cmp -s "$tap_tmp/rnd16" "$tap_tmp/got16-vm" && cmp -s "$tap_tmp/rnd16" "$tap_tmp/got16-host"' "16 MiB each way, byte-exact"
 serve_down
-ok 'event stopped ".tx_bytes / .tx_frames > 9000 and .rx_bytes / .rx_frames <= 9014 and .offload_errors == 0"' \
-	"frames of $(jq -r 'select(.event == "stopped") | "\(.tx_bytes / .tx_frames | floor) bytes out, \(.rx_bytes / .rx_frames | floor) in"' "$srv_out") on average: TSO out of the device (MTU 9000)"
+ok 'event stopped ".tx_bytes / .tx_frames > 9000 and .rx_bytes / .rx_frames > 9000 and .offload_errors == 0"' \
+	"frames of $(jq -r 'select(.event == "stopped") | "\(.tx_bytes / .tx_frames | floor) bytes out, \(.rx_bytes / .rx_frames | floor) in"' "$srv_out") on average: TSO both ways (MTU 9000)"
+ok 'event stopped ".rx_buffers > .rx_frames and .rx_errors == 0"' \
+	"merged receive buffers: $(jq -r 'select(.event == "stopped") | "\(.rx_frames) frames in \(.rx_buffers) buffers, \(.rx_spilled) spilled over"' "$srv_out")"
 
 # ---- the wrong kind: a net device as blk, a blk device on a tap; a tap that is not there
 zc vduse serve vn0 memory 1M
@@ -166,6 +168,25 @@ expect_rc 0 "detach vn0 with nobody serving it (its receive buffers are out: a N
 ok '[ ! -e "/sys/class/net/$nd" ] && ! in_vm test -e "/sys/class/net/$nd"' "the interface is gone"
 zc vduse destroy vn0
 expect_rc 0 "destroy vn0"
+
+# ---- without merged buffers or receive TSO (features csum,tso): a frame in one chain each
+zc vduse create vn1 type net mac 02:00:00:00:77:03 mtu 9000 features csum,tso
+ok "serve_up vn1 tap $tap" "serve vn1, offered csum,tso only"
+zc -j vduse attach vn1
+nd=$(printf "%s" "$out" | jq -r .netdev)
+ip link set "$nd" netns $ns
+in_vm ip link set "$nd" mtu 9000 up
+in_vm ip addr add $vm_ip/24 dev "$nd"
+wait_for "[ \"\$(carrier)\" = 1 ]" 10
+receive_bg "$tap_tmp/got16-vn1" 5006 in_vm
+run send_file "$tap_tmp/rnd16" $vm_ip 5006
+wait $rcv
+ok '[ "$rc" = 0 ] && cmp -s "$tap_tmp/rnd16" "$tap_tmp/got16-vn1"' "16 MiB into vn1, byte-exact"
+serve_down
+ok 'event stopped ".rx_frames > 0 and .rx_buffers == .rx_frames and .rx_bytes / .rx_frames <= 9014 and .rx_errors == 0"' \
+	"one receive chain a frame, none over the MTU: $(jq -r 'select(.event == "stopped") | "\(.rx_frames) frames in \(.rx_buffers) buffers"' "$srv_out")"
+zc vduse destroy vn1
+expect_rc 0 "destroy vn1 (detached first: nobody serves it)"
 ip netns del $ns
 ip link del $tap
 ok 'vduse_nothing_left' "no VDUSE or vDPA device left"
