@@ -35,7 +35,7 @@ struct vnet_counters {
 	uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
 	uint64_t tx_errors, rx_errors;
 	uint64_t rx_buffers;	/* receive buffers the frames took: more than frames with MRG_RXBUF */
-	uint64_t rx_spilled;	/* frames longer than the buffers taken for them: their tail copied */
+	uint64_t rx_spilled;	/* frames longer than the buffers taken for them: copied in part or whole */
 	uint64_t tx_unsent;	/* chains a killed server had taken, completed unsent on resume */
 	uint64_t offload_errors;	/* the tap refused the offloads the driver took (TUNSETOFFLOAD) */
 };

@@ -11,9 +11,9 @@
  * Merged receive buffers (MRG_RXBUF): the driver posts small buffers and a frame spans as many
  * as it needs, the first one's header saying how many. A tap cannot say how long its next frame
  * is, so we take buffers for a frame as long as the largest recent one (a TCP stream's frames
- * are alike) and read into them with a spill buffer behind; a frame that spills over gets more buffers and
- * only its spilled tail is copied. When the driver has too few buffers the frame waits in the
- * spill buffer (we hold none of the driver's memory while we wait for more).
+ * are alike) and read into them with a spill buffer behind; a frame that spills over gets more
+ * buffers and only its spilled tail is copied. When the driver has too few buffers the frame
+ * waits in the spill buffer (we hold none of the driver's memory while we wait for more).
  *
  * One thread serves both queues and the tap with epoll: a transmit kick drains the transmit
  * queue into the tap; a readable tap fills receive buffers while there are any, and is left
@@ -61,7 +61,7 @@ struct merge {
 	size_t capacity;	/* theirs together */
 	uint8_t *spill;		/* FRAME_MAX: what did not fit, or a whole frame that waits */
 	size_t held;		/* the length of a frame that waits in spill, 0 if none */
-	size_t guess;		/* how much to take for the next frame: the last one's length */
+	size_t guess;		/* how much to take for the next frame: the largest recent one's length */
 };
 
 enum { EV_RX_KICK, EV_TX_KICK, EV_TAP, EV_STOP };
@@ -184,6 +184,13 @@ static bool tap_readable(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
 }
 
+static void count_rx(struct net_engine *n, size_t len, unsigned buffers)
+{
+	n->c.rx_frames++;
+	n->c.rx_buffers += buffers;
+	n->c.rx_bytes += len - NET_HDR_LEN;
+}
+
 /* One frame from the tap into the chain's writable buffers: the used length, 0 if it did not fit. */
 static uint32_t receive_frame(struct net_engine *n, const struct virtq_elem *e)
 {
@@ -202,9 +209,7 @@ static uint32_t receive_frame(struct net_engine *n, const struct virtq_elem *e)
 		return 0;
 	}
 	iov_copy_in(in, e->n_in, offsetof(struct virtio_net_hdr_mrg_rxbuf, num_buffers), &one, sizeof(one));
-	n->c.rx_frames++;
-	n->c.rx_buffers++;
-	n->c.rx_bytes += (uint64_t)len - NET_HDR_LEN;
+	count_rx(n, (size_t)len, 1);
 	return (uint32_t)len;
 }
 
@@ -249,16 +254,17 @@ static int merge_take(struct net_engine *n)
 	struct virtq_elem e = { .iov = m->iov + m->n_iov, .max_iov = MERGE_IOV - 1 - m->n_iov };
 	int got;
 
-	if (m->n == m->max || m->n_iov >= MERGE_IOV - 1 || !(got = virtq_pop(n->rx->vq, &e)))
-		return 0;
-	if (got < 0 || e.n_out) {
+	for (;;) {
+		if (m->n == m->max || m->n_iov >= MERGE_IOV - 1 || !(got = virtq_pop(n->rx->vq, &e)))
+			return 0;
+		if (got > 0 && !e.n_out)
+			break;
 		if (m->n) {
 			virtq_unpop(n->rx->vq, 1);
 			return 0;
 		}
 		n->c.rx_errors++;	/* the driver's mistake, alone on the used ring */
 		virtq_push(n->rx->vq, e.head, 0);
-		return merge_take(n);
 	}
 	m->head[m->n] = e.head;
 	m->cap[m->n] = (uint32_t)iov_length(e.iov, e.n_in);
@@ -298,9 +304,7 @@ static void merge_complete(struct net_engine *n, size_t len)
 	}
 	iov_copy_in(m->iov, m->n_iov, offsetof(struct virtio_net_hdr_mrg_rxbuf, num_buffers), &used, sizeof(used));
 	merge_give_back(n, used);
-	n->c.rx_frames++;
-	n->c.rx_bytes += len - NET_HDR_LEN;
-	n->c.rx_buffers += used;
+	count_rx(n, len, used);
 	/* the largest recent frame, slowly forgotten: an ACK amid a stream does not shrink it */
 	m->guess = len >= m->guess ? len : m->guess - (m->guess - len) / 8;
 	if (m->guess < FRAME_MIN_GUESS)
@@ -404,6 +408,14 @@ static void merge_free(struct merge *m)
 	free(m->spill);
 }
 
+static void receive(struct net_engine *n)
+{
+	if (n->merged)
+		merge_fill(n);
+	else
+		rx_fill(n);
+}
+
 static void on_event(struct net_engine *n, uint32_t what, bool *stop)
 {
 	uint64_t v;
@@ -413,7 +425,7 @@ static void on_event(struct net_engine *n, uint32_t what, bool *stop)
 		if (read(n->rx->kickfd, &v, sizeof(v)) == sizeof(v))
 			n->kicks++;
 		watch_tap(n, true);
-		n->merged ? merge_fill(n) : rx_fill(n);
+		receive(n);
 		break;
 	case EV_TX_KICK:
 		if (read(n->tx->kickfd, &v, sizeof(v)) == sizeof(v))
@@ -421,7 +433,7 @@ static void on_event(struct net_engine *n, uint32_t what, bool *stop)
 		tx_drain(n);
 		break;
 	case EV_TAP:
-		n->merged ? merge_fill(n) : rx_fill(n);
+		receive(n);
 		break;
 	case EV_STOP:
 		*stop = true;

@@ -128,7 +128,7 @@ while IFS= read -r line; do
 	0 | 1 | 2 | 3) ;;
 	*)
 		bad_rc=$((bad_rc + 1))
-		diag "line $n: exit $rc: $(printf '%q ' "${argv[@]}" | head -c 300): $(head -c 300 "$tap_tmp/err")"
+		diag "line $n: exit $rc: $shown: $(head -c 300 "$tap_tmp/err")"
 		;;
 	esac
 	started=$SECONDS
@@ -137,7 +137,7 @@ while IFS= read -r line; do
 		diag "line $n: its cleanup took $((SECONDS - started)) s: $shown"
 	if ! wait_for left 5; then
 		bad_left=$((bad_left + 1))
-		diag "line $n left something behind even after the cleanup: $(printf '%q ' "${argv[@]}" | head -c 300)"
+		diag "line $n left something behind even after the cleanup: $shown"
 		cleanup
 	fi
 done <"$tap_tmp/lines"
