@@ -21,8 +21,25 @@ carrier() { in_vm cat "/sys/class/net/$nd/carrier" 2>/dev/null; }
 
 # send_file FILE HOST PORT [in_vm]: socat from FILE to HOST:PORT, where a receiver listens
 send_file() { ${4:-} socat -u OPEN:"$1" TCP:"$2":"$3",connect-timeout=10; }
-# receive_bg FILE PORT [in_vm]: a receiver in the background that writes what comes to FILE
-receive_bg() { ${3:-} socat -u TCP-LISTEN:"$2",reuseaddr OPEN:"$1",creat,trunc & rcv=$!; sleep 0.3; }
+# listening PORT [in_vm]: something listens on TCP PORT (in the namespace with in_vm)
+listening() { [ -n "$(${2:-} ss -Hltn "sport = :$1")" ]; }
+# receive_bg FILE PORT [in_vm]: a receiver in the background that writes what comes to FILE,
+# waited for until it listens (a fixed sleep was too short on a loaded TCG host)
+receive_bg() {
+	${3:-} socat -u TCP-LISTEN:"$2",reuseaddr OPEN:"$1",creat,trunc & rcv=$!
+	wait_for "listening $2 ${3:-}" 20
+}
+# iperf_bps [ARGS]: one iperf3 run of 3 s against a fresh server in the namespace; sets bps to
+# the received bits/s, or to 0 with iperf3's own error in a diagnostic
+iperf_bps() {
+	wait_for "! listening 5201 in_vm" 20	# the last one-off server gone, its port free
+	in_vm iperf3 -s -1 -D -B $vm_ip
+	wait_for "listening 5201 in_vm" 20
+	run iperf3 -c $vm_ip -t 3 -J "$@"
+	bps=$(printf "%s" "$out" | jq -r '.end.sum_received.bits_per_second // 0' 2>/dev/null)
+	bps=${bps:-0}
+	[ "$bps" = 0 ] && diag "iperf3 $*: rc $rc: $(printf "%s" "$out" | jq -r '.error // empty' 2>/dev/null) $err"
+}
 
 # ---- a persistent tap (it outlives a server, with its address) and the device
 ip tuntap add dev $tap mode tap
@@ -81,14 +98,8 @@ ok '[ "$rc" = 0 ] && cmp -s "$tap_tmp/rnd" "$tap_tmp/got-host"' "64 MiB from the
 
 # ---- iperf3, a few seconds each way
 if command -v iperf3 >/dev/null; then
-	in_vm iperf3 -s -1 -D -B $vm_ip
-	sleep 0.5
-	run iperf3 -c $vm_ip -t 3 -J
-	to_vm=$(printf "%s" "$out" | jq -r '.end.sum_received.bits_per_second // 0' 2>/dev/null)
-	in_vm iperf3 -s -1 -D -B $vm_ip
-	sleep 0.5
-	run iperf3 -c $vm_ip -t 3 -R -J
-	from_vm=$(printf "%s" "$out" | jq -r '.end.sum_received.bits_per_second // 0' 2>/dev/null)
+	iperf_bps; to_vm=$bps
+	iperf_bps -R; from_vm=$bps
 	ok 'awk "BEGIN { exit !($to_vm > 0 && $from_vm > 0) }"' \
 		"iperf3 3 s each way: $(awk "BEGIN { printf \"%.0f\", $to_vm / 1e6 }") Mbit/s to the device, $(awk "BEGIN { printf \"%.0f\", $from_vm / 1e6 }") Mbit/s from it (TCG)"
 else
