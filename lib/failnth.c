@@ -14,11 +14,19 @@ bool fail_nth_arm_from_env(void)
 	return n && atoi(n) > 0 && !write_text(FAIL_NTH, n);
 }
 
-bool fail_nth_unreached(void)
+bool fail_nth_unreached(long *made)
 {
+	const char *armed = getenv(FAIL_NTH_ENV);
 	char left[32];
-	bool unreached = !read_text(FAIL_NTH, left, sizeof(left)) && atoi(left) > 0;
+	long n;
 
+	if (read_text(FAIL_NTH, left, sizeof(left)) || !armed)
+		return false;
 	write_text(FAIL_NTH, "0");
-	return unreached;
+	n = atol(left);
+	if (n <= 0)
+		return false;
+	/* the kernel counts down from N with each fault-injectable call */
+	*made = atol(armed) - n;
+	return true;
 }

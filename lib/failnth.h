@@ -15,7 +15,10 @@
 
 /* Arm it from the environment's N; false when unset, 0, or the kernel lacks it. */
 bool fail_nth_arm_from_env(void);
-/* After the run: whether the Nth call never came (the command made fewer); disarms it. */
-bool fail_nth_unreached(void);
+/*
+ * After the run: whether the Nth call never came (the command made fewer), and then how many
+ * it made; disarms it. Armed with a large N, a run counts the command's injection points.
+ */
+bool fail_nth_unreached(long *made);
 
 #endif

@@ -33,7 +33,7 @@ void vfio_probe(struct feat *f)
 	feat_attr_bool_file(f, "noiommu_mode", VFIO_NOIOMMU_PARAM);
 	if (fd < 0)
 		return;
-	feat_attr_num(f, "api_version", FA_NUM, (uint64_t)ioctl(fd, VFIO_GET_API_VERSION));
+	feat_attr_num(f, "api_version", FA_NUM, (uint64_t)ioctl(fd, VFIO_GET_API_VERSION, 0));
 	feat_attr_num(f, "type1", FA_BOOL, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) > 0);
 	feat_attr_num(f, "type1v2", FA_BOOL, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0);
 	feat_attr_num(f, "noiommu", FA_BOOL, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_NOIOMMU_IOMMU) > 0);

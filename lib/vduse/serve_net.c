@@ -97,7 +97,7 @@ static void set_link(struct server *s, bool up)
 	memcpy(cfg.d.buffer, &status, sizeof(status));
 	/* a driver that is gone or resetting misses nothing it needs */
 	if (!ioctl(s->fd, VDUSE_DEV_SET_CONFIG, &cfg))
-		ioctl(s->fd, VDUSE_DEV_INJECT_CONFIG_IRQ);
+		ioctl(s->fd, VDUSE_DEV_INJECT_CONFIG_IRQ, 0);
 }
 
 /*

@@ -57,7 +57,7 @@ static int open_group(struct vfio_dev *d, unsigned id, const char **why)
 		return *why = "the group has no VFIO node (bind its devices to vfio-pci)", -ENODEV;
 	if ((d->container = open_node(VFIO_CONTAINER_DEV)) < 0)
 		return *why = "opening " VFIO_CONTAINER_DEV, d->container;
-	if (ioctl(d->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
+	if (ioctl(d->container, VFIO_GET_API_VERSION, 0) != VFIO_API_VERSION)
 		return *why = "VFIO_GET_API_VERSION", -EPROTO;
 	if ((d->group = open_node(g.node)) < 0)
 		return *why = "opening the group node", d->group;

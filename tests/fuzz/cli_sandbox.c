@@ -326,7 +326,7 @@ STUB_RUN(hmm_snapshot, (const struct hmm_snapshot_opts *o, uint8_t *r, char *why
 /* ---- files, state, signals, features ---- */
 STUB(bool, path_exists, (const char *path), false)
 STUB(bool, fail_nth_arm_from_env, (void), false)
-STUB(bool, fail_nth_unreached, (void), false)
+STUB(bool, fail_nth_unreached, (long *made), false)
 STUB(int, svc_notify, (const char *state), 0)	/* as without a service manager */
 STUB(bool, block_in_use, (const char *disk), false)
 STUB(int, state_claim, (const char *kind, const char *name), -EACCES)

@@ -90,3 +90,101 @@ serve_down() {
 	srv_rc=$?
 	expect_schema "$srv_out" -j vduse serve
 }
+
+# ---- fault injection (fault-inject, fault-inject-vfio)
+
+# fault_injection_on: the Nth allocation of a thread can be failed through fail-nth, for
+# GFP_KERNEL allocations too (by default failslab and fail_page_alloc skip those that may sleep,
+# which is nearly all of ours; user page faults, highmem, still do not), one line of the kernel
+# log per failure, no stack dump. Kernel leaks found so far are set aside (kmemleak_none reports
+# new ones). Without CONFIG_FAULT_INJECTION the whole test is skipped.
+fault_injection_on() {
+	if [ ! -e /proc/self/fail-nth ]; then
+		skip "the test kernel lacks CONFIG_FAULT_INJECTION (the kasan flavour has it: make check-kasan)"
+		done_testing
+		exit 0
+	fi
+	local f
+	for f in failslab fail_page_alloc; do
+		echo N >/sys/kernel/debug/$f/ignore-gfp-wait
+		echo 1 >/sys/kernel/debug/$f/verbose
+	done
+	echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak
+		echo clear >/sys/kernel/debug/kmemleak
+	fi
+	return 0
+}
+
+# kmemleak_none: no kernel object leaked since fault_injection_on, by kmemleak's scan (two
+# scans: an object is reported once it is unreferenced in both), or no kmemleak in the kernel.
+# The reports, if any, in diagnostics.
+kmemleak_none() {
+	local km=/sys/kernel/debug/kmemleak
+	[ -w $km ] || return 0
+	echo scan >$km
+	echo scan >$km
+	grep -q 'unreferenced object' $km || return 0
+	diag "kmemleak: $(grep -c 'unreferenced object' $km) objects"
+	head -n 60 $km | sed 's/^/# /'
+	return 1
+}
+
+# fail_each NAME LEFT CLEANUP ARGS...: ARGS (a command) run first with ZCIOCTL_FAIL_NTH armed
+# past its end, which counts its injection points, then with ZCIOCTL_FAIL_NTH=N for N = 1, 2, ...
+# until zcioctl says the Nth call was not reached; after each run CLEANUP (shell), and then LEFT
+# (shell) must hold. ZC_FAIL_STEP=K walks N = 1, 1+K, 1+2K, ... instead: a quicker look that
+# skips points (the default, 1, fails every one). Output in $tap_tmp/fi.out and fi.err.
+fail_each() {
+	local name=$1 left=$2 cleanup=$3 step=${ZC_FAIL_STEP:-1} n points runs=0
+	unclear=0 leftover=0 errors=0
+	shift 3
+	fail_once 1000000 "$@"
+	points=$(sed -n 's/.*ZCIOCTL_FAIL_NTH: not reached (\([0-9]*\) calls).*/\1/p' "$tap_tmp/fi.err")
+	unclear=0 leftover=0 errors=0	# what the walk finds, not the counting run
+	for ((n = 1; n <= 3000; n += step)); do
+		runs=$((runs + 1))
+		fail_once $n "$@" && break
+	done
+	ok '[ "$rc" = 0 ] && [ "$points" -gt 0 ] && [ $unclear = 0 ]' \
+		"$name: each of its ${points:-?} kernel allocations failed in turn (every ${step}) ends in success or a clear error; none failed, it succeeds"
+	ok '[ $leftover = 0 ]' "$name: nothing left behind after any of the $runs runs"
+	diag "$name: ${points:-?} injection points; $runs runs (every ${step}): $errors ended in an error, $((runs - errors)) succeeded anyway"
+}
+
+# fail_once N ARGS...: one run of fail_each's with the Nth call failed; true when zcioctl says
+# it made fewer. Counts into fail_each's unclear, leftover and errors; its status in rc.
+fail_once() {
+	local n=$1
+	shift
+	ZCIOCTL_FAIL_NTH=$n "$@" >"$tap_tmp/fi.out" 2>"$tap_tmp/fi.err"
+	rc=$?
+	if [ $rc != 0 ]; then
+		errors=$((errors + 1))
+		# a clear error: exit 1 or 3 and a line that says what failed
+		if { [ $rc != 1 ] && [ $rc != 3 ]; } || ! grep -q '^zcioctl: [a-z]* [a-z-]*: ' "$tap_tmp/fi.err"; then
+			unclear=$((unclear + 1))
+			diag "$name, allocation $n: exit $rc: $(head -c 300 "$tap_tmp/fi.err")"
+		fi
+	fi
+	eval "$cleanup" >/dev/null 2>&1
+	if ! eval "$left"; then
+		leftover=$((leftover + 1))
+		diag "$name, allocation $n: something was left behind"
+		eval "$cleanup" >/dev/null 2>&1
+	fi
+	grep -q 'ZCIOCTL_FAIL_NTH: not reached' "$tap_tmp/fi.err"
+}
+
+# briefly READY-REGEX ARGS...: zcioctl ARGS in the background until it prints READY-REGEX (on
+# either stream) or exits, then SIGINT: for the long-running commands. Its exit status.
+briefly() {
+	local ready=$1 pid
+	shift
+	"$ZCIOCTL" "$@" &
+	pid=$!
+	wait_for "grep -Eq '$ready' $tap_tmp/fi.out $tap_tmp/fi.err || ! kill -0 $pid 2>/dev/null" 20
+	kill -INT $pid 2>/dev/null
+	wait $pid
+}

@@ -37,8 +37,11 @@ steps "$ep_in" alloc 1 detach 0 expect EPERM
 ok 'all_matched' "DETACH of a buffer never attached: EPERM"
 
 # No host reads: the OUT transfer stays queued. Detach cancels it (its fence signals
-# ECONNRESET); a second detach of the same buffer must not drop a reference twice.
-steps "$ep_out" alloc 1 attach 0 transfer 0 status 0 expect pending detach 0 detach 0 expect EPERM status 0 expect ECONNRESET
+# ECONNRESET); a second detach of the same buffer must not drop a reference twice. The fence
+# is asked for its status through the exported sync_file after the completion work has run
+# (sleep 200): by then the attachment is freed, and before patch 0007 the fence's lock was in
+# it (KASAN: slab-use-after-free in dma_fence_get_status).
+steps "$ep_out" alloc 1 attach 0 transfer 0 status 0 expect pending detach 0 detach 0 expect EPERM sleep 200 status 0 expect ECONNRESET
 ok 'all_matched' "DETACH twice while a transfer is pending: second EPERM, fence ECONNRESET"
 ok '[ "$(dmabuf_count)" = 0 ]' "no DMABUF left after it"
 

@@ -66,14 +66,12 @@ ok 'awk -v t="$wait_us" -v m="$wait_max" "BEGIN { exit !(t >= 250000 && t <= 500
 	"wait time matches the delays (total $wait_us us ~ 500 ms, max $wait_max us ~ 100 ms)"
 
 # count in summary: exactly the first 5 events are counted (the 5 first inits), then it stops
-"$ZCIOCTL" -j trace fence timeline zc_cs count 5 summary >"$tap_tmp/cs.json" 2>/dev/null &
-tp=$!
-sleep 2
+trace_start timeline zc_cs count 5 summary
 "$swsync" zc_cs 8 0 >/dev/null
-wait_for "! kill -0 $tp 2>/dev/null" 10
-ok '! kill -0 $tp 2>/dev/null && [ "$(jq -r "\"\(.events) \(.groups[0].fences)\"" "$tap_tmp/cs.json")" = "5 5" ]' \
+wait_for "! kill -0 $trace_pid 2>/dev/null" 30
+ok '! kill -0 $trace_pid 2>/dev/null && [ "$(jq -r "\"\(.events) \(.groups[0].fences)\"" "$tap_tmp/trace.json")" = "5 5" ]' \
 	"summary count 5 stops by itself after exactly 5 events"
-expect_schema "$tap_tmp/cs.json" -j trace fence
+expect_schema "$tap_tmp/trace.json" -j trace fence
 
 # 3. classic tracepoints give the same counts
 trace_start timeline zc_cl mode tracepoint
@@ -95,13 +93,11 @@ trace_stop
 ok '[ "$(jq -s "map(select(.event)) | length" "$tap_tmp/trace.json")" = 0 ]' "a timeline filter that matches nothing lets nothing through"
 
 # 5. count stops it by itself
-"$ZCIOCTL" -j trace fence timeline zc_cnt count 5 >"$tap_tmp/count.json" 2>/dev/null &
-tp=$!
-sleep 2
+trace_start timeline zc_cnt count 5
 "$swsync" zc_cnt 8 0 >/dev/null
-wait_for "! kill -0 $tp 2>/dev/null" 10
-ok '! kill -0 $tp 2>/dev/null && [ "$(jq -s "map(select(.event)) | length" "$tap_tmp/count.json")" = 5 ]' "count 5 stops after 5 events"
-expect_schema "$tap_tmp/count.json" -j trace fence
+wait_for "! kill -0 $trace_pid 2>/dev/null" 30
+ok '! kill -0 $trace_pid 2>/dev/null && [ "$(jq -s "map(select(.event)) | length" "$tap_tmp/trace.json")" = 5 ]' "count 5 stops after 5 events"
+expect_schema "$tap_tmp/trace.json" -j trace fence
 
 # 6. FunctionFS: exactly N functionfs fences for N DMABUF transfers, all signalled, none errored
 ffs_up tr0 in 1 out 1

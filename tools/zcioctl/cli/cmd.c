@@ -46,14 +46,15 @@ static const struct cmd *find_cmd(const struct object *obj, const char *name)
 /* The command; under ZCIOCTL_FAIL_NTH (lib/failnth.h), with that kernel call of its made to fail. */
 static int run_cmd(const struct cmd *c, struct args *a)
 {
+	long made;
 	int err;
 
 	if (!fail_nth_arm_from_env())
 		return c->func(a);
 	err = c->func(a);
 	/* the test's cue to stop counting up: the command made fewer fault-injectable calls */
-	if (fail_nth_unreached())
-		fprintf(stderr, "zcioctl: " FAIL_NTH_ENV ": not reached\n");
+	if (fail_nth_unreached(&made))
+		fprintf(stderr, "zcioctl: " FAIL_NTH_ENV ": not reached (%ld calls)\n", made);
 	return err;
 }
 
