@@ -91,6 +91,10 @@ serve_down() {
 	expect_schema "$srv_out" -j vduse serve
 }
 
+# held_open REGEX: some process has a file open whose path matches the extended regex (anchored
+# at the start: "/dev/vhost-vdpa-0$")
+held_open() { ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -Eq " -> $1"; }
+
 # ---- fault injection (fault-inject, fault-inject-vfio)
 
 # fault_injection_on: the Nth allocation of a thread can be failed through fail-nth, for

@@ -21,7 +21,7 @@ driver() { basename "$(readlink "$dev/driver" 2>/dev/null)" 2>/dev/null; }
 # unbound: no driver and no override, as the machine booted
 unbound() { [ -z "$(driver)" ] && [ "$(cat "$dev/driver_override")" = "(null)" ]; }
 # bound: vfio-pci has it, and nobody holds a VFIO or iommufd file
-bound() { [ "$(driver)" = vfio-pci ] && ! ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -Eq ' /dev/(vfio/|iommu$)'; }
+bound() { [ "$(driver)" = vfio-pci ] && ! held_open '/dev/(vfio/|iommu$)'; }
 
 # ---- bind: either bound (then unbound again for the next run) or left as it was
 fail_each "vfio bind" unbound "\"$ZCIOCTL\" vfio unbind $edu" "$ZCIOCTL" vfio bind "$edu"

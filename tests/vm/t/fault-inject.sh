@@ -34,7 +34,7 @@ fail_each "vduse attach" '[ -z "$(ls /sys/bus/vdpa/devices)" ]' "\"$ZCIOCTL\" vd
 chardev=$(jq -r .chardev "$tap_tmp/vdpa.json")
 ok '[ -c "/dev/$chardev" ]' "fi0 bound to vhost_vdpa for vhost blk: /dev/$chardev"
 # no process left holding the char device, which would keep its IOTLB maps
-vdpa_free() { ! ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -q " /dev/$chardev\$"; }
+vdpa_free() { ! held_open "/dev/$chardev\$"; }
 fail_each "vhost blk" vdpa_free true \
 	"$ZCIOCTL" vhost blk "$chardev" workload write bs 4K depth 4 count 16 pattern 3
 kill -INT $srv

@@ -126,7 +126,7 @@ ok '[ "$(grep -c resumed "$tap_tmp/serve.out")" -ge 1 ]' "each new server resume
 "$ZCIOCTL" vduse detach kr1 >/dev/null
 "$ZCIOCTL" -j vduse attach kr1 driver vhost_vdpa >"$tap_tmp/vdpa.json"
 chardev=$(jq -r .chardev "$tap_tmp/vdpa.json")
-vdpa_free() { ! ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -q " /dev/$chardev\$"; }
+vdpa_free() { ! held_open "/dev/$chardev\$"; }
 # a run of a set size cut short fails with EINTR, like vhost test
 stop_rc=1 kill_rounds "vhost blk" 1500 vdpa_free true \
 	vhost blk "$chardev" workload randwrite bs 4k depth 16 count 1000000 pattern 5
