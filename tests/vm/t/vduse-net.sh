@@ -35,10 +35,21 @@ iperf_bps() {
 	wait_for "! listening 5201 in_vm" 20	# the last one-off server gone, its port free
 	in_vm iperf3 -s -1 -D -B $vm_ip
 	wait_for "listening 5201 in_vm" 20
+	# the neighbour resolved first: its 3 s ARP deadline is not iperf3's to meet on a starved guest
+	wait_for "ping -c 1 -W 2 $vm_ip >/dev/null" 30
 	run iperf3 -c $vm_ip -t 3 -J "$@"
 	bps=$(printf "%s" "$out" | jq -r '.end.sum_received.bits_per_second // 0' 2>/dev/null)
 	bps=${bps:-0}
 	[ "$bps" = 0 ] && diag "iperf3 $*: rc $rc: $(printf "%s" "$out" | jq -r '.error // empty' 2>/dev/null) $err"
+}
+
+# link_state: diagnostics of the path when traffic failed: neighbours, both ends' counters, the
+# device's transmit timeouts (a queue stopped for good), the server alive or not
+stats_of() { local d=/sys/class/net/$1/statistics; echo "rx $(cat $d/rx_packets)/$(cat $d/rx_dropped) tx $(cat $d/tx_packets)/$(cat $d/tx_dropped)"; }
+link_state() {
+	diag "neighbours: tap side: $(ip neigh show dev $tap | tr '\n' ';') device side: $(in_vm ip neigh show dev "$nd" | tr '\n' ';')"
+	diag "tap $tap (packets/dropped): $(stats_of $tap); device $nd: $(in_vm bash -c "$(declare -f stats_of); stats_of $nd"), tx timeouts $(in_vm cat /sys/class/net/$nd/queues/tx-0/tx_timeout), carrier $(carrier)"
+	diag "server $srv_pid $(kill -0 "$srv_pid" 2>/dev/null && echo alive || echo gone); kernel: $(dmesg | grep -E "$nd|NETDEV WATCHDOG|vduse" | tail -n 3 | tr '\n' ';')"
 }
 
 # ---- a persistent tap (it outlives a server, with its address) and the device
@@ -102,6 +113,7 @@ if command -v iperf3 >/dev/null; then
 	iperf_bps -R; from_vm=$bps
 	ok 'awk "BEGIN { exit !($to_vm > 0 && $from_vm > 0) }"' \
 		"iperf3 3 s each way: $(awk "BEGIN { printf \"%.0f\", $to_vm / 1e6 }") Mbit/s to the device, $(awk "BEGIN { printf \"%.0f\", $from_vm / 1e6 }") Mbit/s from it (TCG)"
+	[ "$to_vm" = 0 ] || [ "$from_vm" = 0 ] && link_state
 else
 	skip "no iperf3 (apt-get install iperf3)"
 fi
