@@ -19,8 +19,9 @@ taps() { ls /sys/class/net | sort | tr '\n' ' '; }
 # carrier: the interface's carrier as its namespace sees it
 carrier() { in_vm cat "/sys/class/net/$nd/carrier" 2>/dev/null; }
 
-# send_file FILE HOST PORT [in_vm]: socat from FILE to HOST:PORT, where a receiver listens
-send_file() { ${4:-} socat -u OPEN:"$1" TCP:"$2":"$3",connect-timeout=10; }
+# send_file FILE HOST PORT [in_vm]: socat from FILE to HOST:PORT, where a receiver listens; in
+# 64K writes (socat's 8K left a sender on the slower KASAN kernel with segments of 8K, under the MTU)
+send_file() { ${4:-} socat -b 65536 -u OPEN:"$1" TCP:"$2":"$3",connect-timeout=10; }
 # listening PORT [in_vm]: something listens on TCP PORT (in the namespace with in_vm)
 listening() { [ -n "$(${2:-} ss -Hltn "sport = :$1")" ]; }
 # receive_bg FILE PORT [in_vm]: a receiver in the background that writes what comes to FILE,
