@@ -37,7 +37,7 @@ iperf_bps() {
 	in_vm iperf3 -s -1 -D -B $vm_ip
 	wait_for "listening 5201 in_vm" 20
 	# the neighbour resolved first: its 3 s ARP deadline is not iperf3's to meet on a starved guest
-	wait_for "ping -c 1 -W 2 $vm_ip >/dev/null" 30
+	ping -c 1 -w 30 $vm_ip >/dev/null	# a ping a second until one is answered, 30 s at most
 	run iperf3 -c $vm_ip -t 3 -J "$@"
 	bps=$(printf "%s" "$out" | jq -r '.end.sum_received.bits_per_second // 0' 2>/dev/null)
 	bps=${bps:-0}
