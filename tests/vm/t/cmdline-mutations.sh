@@ -6,6 +6,8 @@
 # after each line's cleanup nothing is left: no VDUSE or vDPA device, gadget, sink, BPF program.
 # The seed is printed; ZC_MUTATION_SEED=N repeats a run, ZC_MUTATIONS=M (default 200) sets the
 # number of lines.
+# 200 lines took 731-912 s on the KASAN kernel, past the 900 s default:
+# vm-test-timeout: 2400
 # vm-variant: default
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/vm/lib.sh"
