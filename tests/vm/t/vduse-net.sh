@@ -46,10 +46,11 @@ iperf_bps() {
 
 # link_state: diagnostics of the path when traffic failed: neighbours, both ends' counters, the
 # device's transmit timeouts (a queue stopped for good), the server alive or not
-stats_of() { local d=/sys/class/net/$1/statistics; echo "rx $(cat $d/rx_packets)/$(cat $d/rx_dropped) tx $(cat $d/tx_packets)/$(cat $d/tx_dropped)"; }
+# counters IFNAME [in_vm]: its received, dropped on receive, sent and dropped on sending frames
+counters() { ${2:-} cat /sys/class/net/"$1"/statistics/{rx_packets,rx_dropped,tx_packets,tx_dropped} | tr '\n' ' '; }
 link_state() {
 	diag "neighbours: tap side: $(ip neigh show dev $tap | tr '\n' ';') device side: $(in_vm ip neigh show dev "$nd" | tr '\n' ';')"
-	diag "tap $tap (packets/dropped): $(stats_of $tap); device $nd: $(in_vm bash -c "$(declare -f stats_of); stats_of $nd"), tx timeouts $(in_vm cat /sys/class/net/$nd/queues/tx-0/tx_timeout), carrier $(carrier)"
+	diag "rx rx-dropped tx tx-dropped: tap $tap $(counters $tap), device $nd $(counters "$nd" in_vm); tx timeouts $(in_vm cat /sys/class/net/$nd/queues/tx-0/tx_timeout), carrier $(carrier)"
 	diag "server $srv_pid $(kill -0 "$srv_pid" 2>/dev/null && echo alive || echo gone); kernel: $(dmesg | grep -E "$nd|NETDEV WATCHDOG|vduse" | tail -n 3 | tr '\n' ';')"
 }
 
