@@ -361,7 +361,10 @@ static bool merge_receive(struct net_engine *n)
 	if (len < 0) {
 		merge_give_back(n, 0);
 		if (errno != EAGAIN) {
-			/* not in a loop: the tap is polled again after the driver's next kick */
+			/*
+			 * Not in a loop: the tap is polled again after the driver's next kick. (A tap,
+			 * like a socket, has dropped the frame when the copy into our buffers failed.)
+			 */
 			n->c.rx_errors++;
 			watch_tap(n, false);
 		}
@@ -445,7 +448,9 @@ static void on_event(struct net_engine *n, uint32_t what, bool *stop)
 		tx_drain(n);
 		break;
 	case EV_TAP:
-		receive(n);
+		/* not when an earlier event of the same batch stopped watching it */
+		if (n->tap_watched)
+			receive(n);
 		break;
 	case EV_STOP:
 		*stop = true;

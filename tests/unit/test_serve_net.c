@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -288,6 +291,68 @@ static void test_random_receive(void)
 	rig_close(&r);
 }
 
+static double cpu_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* The bytes of the next frame waiting on the engine's tap, 0 when none. */
+static int tap_queued(struct rig *r)
+{
+	int queued;
+
+	must(!ioctl(r->wire[0], SIOCINQ, &queued), "SIOCINQ");
+	return queued;
+}
+
+/*
+ * A receive buffer the engine cannot write (a read-only page: readv fails with EFAULT, and the
+ * frame is gone, as from a tap): each attempt costs one frame, counted, and the engine waits
+ * for the driver's next kick instead of trying again in a loop.
+ */
+static void test_unwritable_buffer(void)
+{
+	static uint8_t f[1514 + HDR];
+	const int len[3] = { 1514 + HDR, 1000, 600 }, left[3] = { 1600, 600, 0 };	/* SIOCINQ: bytes queued */
+	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct iovec in = { ro, 4096 };
+	struct timespec pause = { 0, 1000000 };
+	struct rig r;
+	double cpu;
+	int i, w;
+
+	must(ro != MAP_FAILED, "a read-only page");
+	rig_open(&r, 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	must(!virtq_driver_add(r.q[RXQ].drv, NULL, 0, &in, 1, (void *)(uintptr_t)1), "posting a receive buffer");
+	kick(&r, RXQ);
+	for (i = 0; i < 3; i++) {
+		make_frame(f, len[i], i);
+		send_frame(&r, f, len[i]);
+	}
+	/* each attempt costs the frame in front; the next kick lets the engine try the next one */
+	for (i = 1; i <= 3; i++) {
+		for (w = 0; w < WAIT_MS && tap_queued(&r) != left[i - 1]; w++)
+			nanosleep(&pause, NULL);
+		if (i == 1) {
+			cpu = cpu_seconds();
+			usleep(300000);
+			cpu = cpu_seconds() - cpu;
+			ok(tap_queued(&r) == left[0] && cpu < 0.1,
+			   "an unwritable receive buffer: one frame lost, the others wait for a kick (%.3f s of CPU in 0.3 s)", cpu);
+		}
+		if (i < 3)
+			must(eventfd_write(r.vqs[RXQ].kickfd, 1) == 0, "a kick");
+	}
+	i = tap_queued(&r);
+	rig_close(&r);
+	munmap(ro, 4096);
+	ok(!i && r.st.net.rx_errors == 3 && r.st.net.rx_frames == 0,
+	   "a frame a kick, all 3 gone, each counted (%llu rx errors)", (unsigned long long)r.st.net.rx_errors);
+}
+
 /* Without MRG_RXBUF: one chain a frame, as large as the largest. */
 static void test_plain_receive(void)
 {
@@ -343,6 +408,7 @@ int main(void)
 	test_guess_past_frame_max();
 	test_frame_waits_for_buffers();
 	test_random_receive();
+	test_unwritable_buffer();
 	test_plain_receive();
 	test_transmit();
 	return done_testing();
