@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pattern.h"
+#include "stats.h"
 #include "tap.h"
 #include "vduse/server.h"
 #include "virtq_pair.h"
@@ -45,17 +47,13 @@ struct rig {
 	/* the receive buffers the driver posted, by descriptor token */
 	uint8_t *buf[NUM];
 	uint32_t cap[NUM];
-	unsigned next_buf;
 };
 
 static uint64_t rng;
 
 static uint32_t rnd(uint32_t below)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng % below);
+	return (uint32_t)(xorshift64(&rng) % below);
 }
 
 static void rig_open(struct rig *r, uint64_t features)
@@ -131,11 +129,8 @@ static int next_used(struct rig *r, unsigned q, unsigned *slot, uint32_t *len)
 /* A frame of len bytes (the virtio-net header first, num_buffers 0), its bytes from seed. */
 static void make_frame(uint8_t *f, size_t len, unsigned seed)
 {
-	size_t i;
-
 	memset(f, 0, HDR);
-	for (i = HDR; i < len; i++)
-		f[i] = (uint8_t)(i * 31 + seed);
+	pattern_fill(f + HDR, len - HDR, seed, 0);
 }
 
 /*

@@ -143,7 +143,7 @@ kmemleak_none() {
 # NAME matches (extended regex); the others are counted and failed once, at their first point.
 # Output in $tap_tmp/fi.out and fi.err.
 fail_each() {
-	local name=$1 left=$2 cleanup=$3 step=${ZC_FAIL_STEP:-1} n first points limit runs=0 ended=0
+	local name=$1 left=$2 cleanup=$3 step=${ZC_FAIL_STEP:-1} n first points limit runs=0
 	unclear=0 leftover=0 errors=0
 	shift 3
 	[[ -n "${ZC_FAIL_ONLY:-}" && ! "$name" =~ $ZC_FAIL_ONLY ]] && step=1000000
@@ -159,11 +159,9 @@ fail_each() {
 	limit=$((2 * ${points:-0} + 100))
 	for ((n = 1; n <= limit; n += step)); do
 		runs=$((runs + 1))
-		fail_once $n "$@" || continue
-		ended=1
-		break
+		fail_once $n "$@" && break	# the Nth call not reached: the end
 	done
-	if [ $ended = 0 ]; then
+	if [ $n -gt $limit ]; then
 		[ "$step" = 1 ] && { unclear=$((unclear + 1)); diag "$name: still making calls at $limit"; }
 		runs=$((runs + 1))
 		fail_once 1000000 "$@"	# a step past the end: the run that no fault reaches
