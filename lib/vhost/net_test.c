@@ -345,16 +345,16 @@ static void kick(struct queue *q, struct vhost_net_dir_result *d)
 
 /*
  * Sleep until the device calls (or a verify frame arrives); -ETIMEDOUT after timeout_ms, -EINTR
- * on SIGINT/SIGTERM. Interrupts go back on first: if the device used chains meanwhile, no call
- * will come for them, so return at once.
+ * on SIGINT/SIGTERM. Interrupts go back on first, for the device's `after`th used chain from now
+ * (at most those in flight): if it used them meanwhile, no call will come for them, so return at once.
  */
-static int wait_for_device(struct test *t, struct queue *q, struct vhost_net_dir_result *d)
+static int wait_for_device(struct test *t, struct queue *q, struct vhost_net_dir_result *d, unsigned after)
 {
 	struct epoll_event ev[3];
 	uint64_t v;
 	int n, i;
 
-	if (virtq_driver_interrupts_on(q->vq)) {
+	if (virtq_driver_interrupts_after(q->vq, after)) {
 		virtq_driver_interrupts_off(q->vq);
 		return 0;
 	}
@@ -512,7 +512,7 @@ static int run_tx(struct test *t)
 		if (n < 0)
 			err = fail(t, n, "the TX used ring makes no sense (an id not in flight, or too many entries)");
 		else if (!n && !err)
-			err = wait_for_device(t, q, &t->r->tx);
+			err = wait_for_device(t, q, &t->r->tx, t->o->call_after);
 	}
 	return end_direction(t, &t->r->tx, "TX", start, cpu, err);
 }
@@ -578,7 +578,7 @@ static int run_rx(struct test *t)
 		if (n < 0)
 			err = fail(t, n, "the RX used ring makes no sense (an id not in flight, or a length past the buffer)");
 		else if (!n)
-			err = wait_for_device(t, q, &t->r->rx);
+			err = wait_for_device(t, q, &t->r->rx, 1);
 	}
 	return end_direction(t, &t->r->rx, "RX", start, cpu, err);
 }

@@ -36,6 +36,7 @@ struct vhost_net_test_opts {
 	uint64_t count;			/* frames each way */
 	unsigned queue_size;		/* a power of two */
 	unsigned inflight;		/* TX buffers in flight at most; 0: the queue size */
+	unsigned call_after;		/* TX: a call once this many buffers are used (EVENT_IDX); 0 or 1: each */
 	bool vnet_hdr;			/* the tap carries the virtio-net header (else vhost adds it) */
 	uint32_t delay_us;		/* netem delay on the sink (a new tap only) */
 	enum vhost_net_verify verify;	/* how TX frames are checked */

@@ -166,6 +166,12 @@ int virtq_driver_get_used(struct virtq_driver *d, void **token, uint32_t *len);
  */
 void virtq_driver_interrupts_off(struct virtq_driver *d);
 bool virtq_driver_interrupts_on(struct virtq_driver *d);
+/*
+ * The same, delayed (as Linux's virtqueue_enable_cb_delayed): interrupted once n more chains
+ * were used (at most the chains the device was shown by the last kick_prepare), true if they were already. With EVENT_IDX only;
+ * without it, as virtq_driver_interrupts_on(). Fewer wakeups for a driver that refills in bulk.
+ */
+bool virtq_driver_interrupts_after(struct virtq_driver *d, unsigned n);
 /* Chains added and not yet taken back. */
 unsigned virtq_driver_in_flight(const struct virtq_driver *d);
 bool virtq_driver_broken(const struct virtq_driver *d);

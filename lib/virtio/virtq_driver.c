@@ -288,6 +288,15 @@ bool virtq_driver_interrupts_on(struct virtq_driver *d)
 	return ring_listen(&d->ring, d->next_used);
 }
 
+bool virtq_driver_interrupts_after(struct virtq_driver *d, unsigned n)
+{
+	uint16_t shown = d->kicked_avail - d->next_used;	/* chains added but not shown cannot be used */
+
+	if (n > shown)
+		n = shown;
+	return ring_listen_after(&d->ring, d->next_used, n ? n : 1);
+}
+
 unsigned virtq_driver_in_flight(const struct virtq_driver *d)
 {
 	return d->in_flight;

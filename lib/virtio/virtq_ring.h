@@ -95,27 +95,40 @@ static inline bool ring_publish(struct virtq_ring *r, uint16_t now, uint16_t old
 }
 
 /*
- * Ask the other end not to notify us, a hint. With EVENT_IDX there is nothing to write: it
- * notifies once when its index passes our event, and only ring_listen() moves the event on.
+ * Ask the other end not to notify us, a hint. With EVENT_IDX our event goes just behind its
+ * index: it notifies when its index passes the event, which it has then done already, so it
+ * stays quiet until ring_listen() moves the event ahead. (Left where it was, the event still
+ * drew one notification after every listen: in a group of threads sharing a ring, an idle one
+ * listening woke on the next entry while another was already taking them.)
  */
 static inline void ring_quiet(struct virtq_ring *r)
 {
-	if (!r->event_idx)
+	if (r->event_idx)
+		__atomic_store_n(r->mine.event, (uint16_t)(ring_their_idx(r) - 1), __ATOMIC_RELAXED);
+	else
 		__atomic_store_n(r->mine.flags, r->mine.quiet, __ATOMIC_RELAXED);
 }
 
 /*
- * Ask to be notified when the other end hands over its entry `next`. Returns true if it has
- * already (entries arrived while we were not listening, and no notification will come for them).
+ * Ask to be notified when the other end has handed over n entries from `next` on (n >= 1; without
+ * EVENT_IDX it notifies for the first, whatever n is). Returns true if it has already (entries
+ * arrived while we were not listening, and no notification will come for them): n of them with
+ * EVENT_IDX, any without.
  */
-static inline bool ring_listen(struct virtq_ring *r, uint16_t next)
+static inline bool ring_listen_after(struct virtq_ring *r, uint16_t next, uint16_t n)
 {
 	if (r->event_idx)
-		__atomic_store_n(r->mine.event, next, __ATOMIC_RELAXED);
+		__atomic_store_n(r->mine.event, (uint16_t)(next + n - 1), __ATOMIC_RELAXED);
 	else
 		__atomic_store_n(r->mine.flags, 0, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return ring_their_idx(r) != next;
+	return (uint16_t)(ring_their_idx(r) - next) >= (r->event_idx ? n : 1);
+}
+
+/* Ask to be notified when the other end hands over its entry `next`; true if it has already. */
+static inline bool ring_listen(struct virtq_ring *r, uint16_t next)
+{
+	return ring_listen_after(r, next, 1);
 }
 
 #endif

@@ -360,6 +360,61 @@ static void test_event_idx(void)
 	pair_close(&p);
 }
 
+/* Delayed interrupts: used_event n - 1 entries ahead, at most those in flight, one interrupt for n. */
+static void test_interrupts_after(void)
+{
+	struct iovec in[8], iov[16];
+	struct virtq_elem e = { .iov = iov, .max_iov = 16 };
+	char status[8];
+	struct pair p;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		in[i] = (struct iovec){ &status[i], 1 };
+	pair_open(&p, &(struct pair_cfg){ .num = 8, .event_idx = true });
+	/* a first round trip: a device's first publish interrupts whatever used_event says */
+	virtq_driver_add(p.drv, NULL, 0, &in[7], 1, &status[7]);
+	virtq_driver_kick_prepare(p.drv);
+	virtq_pop(p.dev, &e);
+	virtq_push(p.dev, e.head, 1);
+	virtq_publish(p.dev);
+	virtq_driver_get_used(p.drv, &(void *){ NULL }, &(uint32_t){ 0 });
+	for (i = 0; i < 6; i++)
+		virtq_driver_add(p.drv, NULL, 0, &in[i], 1, &status[i]);
+	virtq_driver_kick_prepare(p.drv);
+	ok(!virtq_driver_interrupts_after(p.drv, 4) && vring_used_event(&p.vr) == 4,
+	   "interrupts after 4 of 6 in flight: used_event 4 (used index 1 + 3), nothing used yet");
+	for (i = 0; i < 3; i++) {
+		virtq_pop(p.dev, &e);
+		virtq_push(p.dev, e.head, 1);
+		ok(!virtq_publish(p.dev), "used index %d: not yet 5, no interrupt", i + 2);
+	}
+	virtq_pop(p.dev, &e);
+	virtq_push(p.dev, e.head, 1);
+	ok(virtq_publish(p.dev), "used index 5 passed used_event 4: one interrupt for the four");
+	ok(virtq_driver_interrupts_after(p.drv, 4), "four used and not taken: no need to sleep");
+	for (i = 0; i < 4; i++)
+		virtq_driver_get_used(p.drv, &(void *){ NULL }, &(uint32_t){ 0 });
+	ok(!virtq_driver_interrupts_after(p.drv, 100) && vring_used_event(&p.vr) == 6,
+	   "after 100 with 2 in flight: the last of them (used_event 6)");
+	virtq_pop(p.dev, &e);
+	virtq_push(p.dev, e.head, 1);
+	ok(!virtq_publish(p.dev) && !virtq_driver_interrupts_after(p.drv, 2),
+	   "one of the two used: no interrupt, and the driver still waits for the second");
+	pair_close(&p);
+
+	pair_open(&p, &(struct pair_cfg){ .num = 8, .event_idx = false });
+	virtq_driver_add(p.drv, NULL, 0, &in[0], 1, &status[0]);
+	virtq_driver_add(p.drv, NULL, 0, &in[1], 1, &status[1]);
+	virtq_driver_kick_prepare(p.drv);
+	ok(!virtq_driver_interrupts_after(p.drv, 2), "without EVENT_IDX: interrupts on, nothing used");
+	virtq_pop(p.dev, &e);
+	virtq_push(p.dev, e.head, 1);
+	ok(virtq_publish(p.dev) && virtq_driver_interrupts_after(p.drv, 2),
+	   "without EVENT_IDX the first used entry interrupts and is enough to take");
+	pair_close(&p);
+}
+
 /*
  * A device that died with a chain taken and not completed: the next one starts at the used index
  * and takes that chain again, and interrupts on its first publish whatever used_event says.
@@ -580,6 +635,7 @@ int main(void)
 	test_broken_chains();
 	test_broken_device();
 	test_event_idx();
+	test_interrupts_after();
 	test_resume();
 	test_random_runs();
 	test_blk_queue();

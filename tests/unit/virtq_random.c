@@ -118,6 +118,21 @@ static bool model_kicks_on(struct model *m)
 	return m->kicked != m->taken;
 }
 
+/* Kicks off: with EVENT_IDX the event goes just behind what the driver showed, which it has passed. */
+static void model_kicks_off(struct model *m)
+{
+	m->no_notify = true;
+	if (m->event_idx)
+		m->avail_event = m->kicked - 1;
+}
+
+static void model_interrupts_off(struct model *m)
+{
+	m->no_interrupt = true;
+	if (m->event_idx)
+		m->used_event = m->published - 1;
+}
+
 static bool model_interrupts_on(struct model *m)
 {
 	m->used_event = m->reaped;
@@ -284,7 +299,7 @@ static void drv_reap(struct run *r)
 	int got = 0;
 
 	virtq_driver_interrupts_off(r->p.drv);
-	r->m.no_interrupt = true;
+	model_interrupts_off(&r->m);
 	while (budget-- && (got = virtq_driver_get_used(r->p.drv, &token, &len)) == 1)
 		drv_check(r, token, len);
 	r->res->errors += got < 0;
@@ -363,7 +378,7 @@ static void dev_complete(struct run *r, unsigned n)
 static void dev_work(struct run *r)
 {
 	virtq_kicks_off(r->p.dev);
-	r->m.no_notify = true;
+	model_kicks_off(&r->m);
 	dev_take(r, 1 + rnd(r, 8));
 	dev_complete(r, r->n_held ? rnd(r, r->n_held + 1) : 0);
 	if (!r->n_held && rnd(r, 2))

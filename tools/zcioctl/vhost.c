@@ -237,7 +237,7 @@ static int parse_sizes(const char *list, struct vhost_net_test_opts *o)
 
 static int do_test(struct args *a)
 {
-	uint64_t count = 1000, queue_size = 256, inflight = 0, delay = 0, timeout = 5000;
+	uint64_t count = 1000, queue_size = 256, inflight = 0, call_after = 1, delay = 0, timeout = 5000;
 	int direction = 0, vnet_hdr = 0, zerocopy_count = 0, err;
 	const char *tap = NULL, *sizes = "1500";
 	int verify = 0;
@@ -251,6 +251,7 @@ static int do_test(struct args *a)
 		{ "count", KW_U64, &count, 1, 1ULL << 32 },
 		{ "queue-size", KW_U64, &queue_size, 2, 32768 },
 		{ "inflight", KW_U64, &inflight, 1, 32768 },
+		{ "call-after", KW_U64, &call_after, 1, 32768 },
 		{ "vnet-hdr", KW_CHOICE, &vnet_hdr, .choices = on_off },
 		{ "delay", KW_U64, &delay, 0, 10000000 },
 		{ "verify", KW_CHOICE, &verify, .choices = verify_modes },
@@ -265,6 +266,9 @@ static int do_test(struct args *a)
 		return zc_usage("argument \"%" PRIu64 "\" of \"queue-size\" is wrong: expected a power of two", queue_size);
 	if (inflight > queue_size)
 		return zc_usage("\"inflight\" %" PRIu64 " is more than the queue size %" PRIu64, inflight, queue_size);
+	if (call_after > (inflight ? inflight : queue_size))
+		return zc_usage("\"call-after\" %" PRIu64 " is more than the buffers in flight %" PRIu64, call_after,
+				inflight ? inflight : queue_size);
 	if (tap && !strcmp(tap, "auto"))
 		tap = NULL;
 	if (delay && tap)
@@ -276,6 +280,7 @@ static int do_test(struct args *a)
 	o.count = count;
 	o.queue_size = queue_size;
 	o.inflight = inflight;
+	o.call_after = call_after;
 	o.vnet_hdr = vnet_hdr == 0;
 	o.delay_us = delay;
 	o.verify = verify;	/* none, tc, socket: the enum's order */
@@ -490,7 +495,7 @@ static int do_cleanup(struct args *a)
 
 static const struct cmd vhost_cmds[] = {
 	{ "features", do_features, "[device PATH]", "the device's and the backend's features, by name" },
-	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N[,N...]] [count N] [queue-size N] [inflight N] "
+	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N[,N...]] [count N] [queue-size N] [inflight N] [call-after N] "
 			   "[vnet-hdr on|off] [delay USEC] [verify none|tc|socket] [timeout MS] [zerocopy-count on|off]",
 	  "be a guest's virtio-net driver: frames through vhost-net and a tap, zero-copy counted in the kernel" },
 	{ "blk", do_blk, "DEVICE [workload verify|read|write|randread|randwrite] [size SIZE] [bs SIZE] [count N] "

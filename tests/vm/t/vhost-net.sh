@@ -23,6 +23,14 @@ ok 'vhost_test ".tx.frames == 999 and .tx.verified == 999 and .rx.verified == 99
 	"sizes in turn 60/1500/65000: TX checked in place by the tc program, RX in the ring, all exact"
 ok 'vhost_test ".tx.frames == 2000 and .peak_inflight <= 4 and .overtaken == 0" size 1500 count 2000 inflight 4 queue-size 64' \
 	"inflight 4 on a 64-entry ring: never more than 4 in flight, completed in order"
+# delayed interrupts: one call for a batch of completions instead of one a wait
+ok 'vhost_test ".tx.frames == 3000 and .tx.verified == 3000 and .tx.bad == 0" size 1500 count 3000 verify tc' \
+	"a call for each completion waited on: 3000 frames exact"
+calls_each=$(printf "%s" "$out" | jq .tx.calls)
+ok 'vhost_test ".tx.frames == 3000 and .tx.verified == 3000 and .tx.bad == 0" size 1500 count 3000 call-after 192 verify tc' \
+	"call-after 192: 3000 frames exact, the last ones (fewer than 192 in flight) not waited for in vain"
+calls_delayed=$(printf "%s" "$out" | jq .tx.calls)
+ok '[ "$calls_delayed" -lt "$calls_each" ]' "call-after 192: fewer interrupts ($calls_delayed) than a call each time ($calls_each)"
 ok 'vhost_nothing_left' "no tap or sink is left after the runs"
 
 # an existing tap, used as it is
@@ -44,6 +52,8 @@ ok '! ip link show nosuch >/dev/null 2>&1 && vhost_nothing_left' "no tap was mad
 expect_usage 'argument "100" of "queue-size" is wrong: expected a power of two' "queue-size 100" -- vhost test queue-size 100
 expect_usage 'frame size "70000" of "size" is out of range' "size 70000" -- vhost test size 70000
 expect_usage '"inflight" 512 is more than the queue size 256' "inflight over the queue size" -- vhost test inflight 512
+expect_usage '"call-after" 65 is more than the buffers in flight 64' "call-after over inflight" -- vhost test inflight 64 call-after 65
+expect_usage 'argument "0" of "call-after" is out of range' "call-after 0" -- vhost test call-after 0
 expect_usage '"delay" needs the sink' "delay with a tap of one's own" -- vhost test tap vt0 delay 100
 zc vhost test size 65000 queue-size 32768
 expect_rc 1 "a queue too large for the guest memory fails"
