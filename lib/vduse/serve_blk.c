@@ -13,8 +13,11 @@
  * window: the used ring only ever grows in the order of the available ring, which keeps a
  * restart exact (the used index says which requests were completed; serve.h).
  *
- * Idle threads wait in epoll on the group's kick eventfds, added EPOLLEXCLUSIVE and
- * edge-triggered: a kick wakes one thread, and the eventfd is never read. Notifications are
+ * Idle threads wait in one epoll of the group on its kick eventfds, edge-triggered: a kick wakes
+ * one thread (epoll's waiters are exclusive), and the eventfd is never read. (An epoll per
+ * thread with EPOLLEXCLUSIVE also queued a kick that came while its thread was busy, for that
+ * thread to find when it next went idle.) The stop eventfd is level-triggered: a thread that
+ * harvests it leaves it ready, and epoll wakes the next waiter. Notifications are
  * on while a thread is idle and nobody has the ring; a thread looks at the ring before it
  * goes idle, so nothing the driver added meanwhile waits for a kick that does not come.
  *
@@ -56,7 +59,6 @@ struct io_thread {
 	pthread_t thread;
 	bool started;
 	struct group *g;
-	int ep;
 	struct request r;	/* the request in hand */
 	struct vblk_counters blk;
 	uint64_t kicks, polled;
@@ -65,6 +67,7 @@ struct io_thread {
 struct group {
 	struct server *s;
 	const bool *stop;
+	int ep;			/* the idle threads' epoll: the kick eventfds, the stop eventfd */
 	pthread_mutex_t lock;	/* the windows, their rings, idle, polling */
 	bool lock_ready;
 	struct window *win;
@@ -292,7 +295,7 @@ static bool wait_kick(struct io_thread *t)
 	int n, i;
 
 	do
-		n = epoll_wait(t->ep, ev, 8, -1);
+		n = epoll_wait(t->g->ep, ev, 8, -1);
 	while (n < 0 && errno == EINTR);
 	for (i = 0; i < n; i++) {
 		if (ev[i].data.ptr)
@@ -331,21 +334,30 @@ static int watch(int ep, int fd, uint32_t events, void *ptr)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-static int start_thread(struct blk_engine *e, struct group *g, struct io_thread *t, unsigned max_num)
+/* The group's epoll: its queues' kicks edge-triggered, the stop eventfd level-triggered (every thread sees it). */
+static int group_epoll(struct blk_engine *e, struct group *g)
 {
 	struct server *s = g->s;
 	unsigned i;
 	int err;
 
-	t->g = g;
-	t->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (t->ep < 0)
-		return fail(s, -errno, "creating an I/O thread's epoll");
+	g->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (g->ep < 0)
+		return fail(s, -errno, "creating an I/O group's epoll");
 	for (i = 0; i < g->nwin; i++)
-		if ((err = watch(t->ep, g->win[i].q->kickfd, EPOLLIN | EPOLLET | EPOLLEXCLUSIVE, &g->win[i])))
+		if ((err = watch(g->ep, g->win[i].q->kickfd, EPOLLIN | EPOLLET, &g->win[i])))
 			return fail(s, err, "epoll_ctl of queue %u's kick", g->win[i].q->index);
-	if ((err = watch(t->ep, e->stopfd, EPOLLIN, NULL)))
+	if ((err = watch(g->ep, e->stopfd, EPOLLIN, NULL)))
 		return fail(s, err, "epoll_ctl");
+	return 0;
+}
+
+static int start_thread(struct group *g, struct io_thread *t, unsigned max_num)
+{
+	struct server *s = g->s;
+	int err;
+
+	t->g = g;
 	if ((err = request_init(&t->r, max_num)))
 		return fail(s, err, "an I/O thread's request");
 	errno = pthread_create(&t->thread, NULL, io_main, t);
@@ -396,10 +408,11 @@ static int start_group(struct server *s, struct blk_engine *e, struct group *g, 
 	}
 	if (!g->nwin)
 		return 0;	/* more groups than enabled queues: this one has nothing to do */
+	if ((err = group_epoll(e, g)))
+		return err;
 	for (i = 0; i < io_threads(s->o); i++) {
-		g->t[i].ep = -1;
 		g->nt++;
-		if ((err = start_thread(e, g, &g->t[i], max_num)))
+		if ((err = start_thread(g, &g->t[i], max_num)))
 			return err;
 	}
 	/* look at the rings once: requests may be waiting that no kick will announce */
@@ -416,8 +429,6 @@ static void stop_group(struct server *s, struct group *g)
 
 		if (t->started)
 			pthread_join(t->thread, NULL);
-		if (t->ep >= 0)
-			close(t->ep);
 		request_free(&t->r);
 		vblk_counters_add(&s->st->blk, &t->blk);
 		s->st->kicks += t->kicks;
@@ -426,6 +437,8 @@ static void stop_group(struct server *s, struct group *g)
 	/* the threads are gone: nothing they completed stays invisible to the driver */
 	for (i = 0; i < g->nwin; i++)
 		publish(g, &g->win[i]);
+	if (g->ep >= 0)
+		close(g->ep);
 	s->st->irqs += g->irqs;
 	s->st->held += g->held;
 	if (g->peak > s->st->in_flight_peak)
@@ -457,6 +470,8 @@ static int blk_start(struct server *s, bool resume)
 	e->groups = calloc(e->ngroups, sizeof(*e->groups));
 	if (!e->groups)
 		return fail(s, -ENOMEM, "workers");
+	for (i = 0; i < e->ngroups; i++)
+		e->groups[i].ep = -1;
 	for (i = 0; i < e->ngroups && !err; i++)
 		err = start_group(s, e, &e->groups[i], i);
 	return err;
