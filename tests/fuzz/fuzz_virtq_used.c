@@ -148,6 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5:
 			if (op & 0x80)
 				virtq_driver_interrupts_off(d);
+			else if (op & 0x40)
+				(void)virtq_driver_interrupts_after(d, fuzz_u16(&in));
 			else
 				(void)virtq_driver_interrupts_on(d);
 			break;
