@@ -55,10 +55,16 @@ tap_result() {
 	fi
 }
 
+# ok COND DESC: a check; its status is the check's, for `ok ... || diag ...`
 ok() {
 	local cond=$1
 	shift
-	if eval "$cond"; then tap_result 1 "$@"; else tap_result 0 "$@"; fi
+	if eval "$cond"; then
+		tap_result 1 "$@"
+	else
+		tap_result 0 "$@"
+		return 1
+	fi
 }
 
 expect_rc() {

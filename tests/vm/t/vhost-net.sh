@@ -30,7 +30,10 @@ calls_each=$(printf "%s" "$out" | jq .tx.calls)
 ok 'vhost_test ".tx.frames == 3000 and .tx.verified == 3000 and .tx.bad == 0" size 1500 count 3000 call-after 192 verify tc' \
 	"call-after 192: 3000 frames exact, the last ones (fewer than 192 in flight) not waited for in vain"
 calls_delayed=$(printf "%s" "$out" | jq .tx.calls)
-ok '[ "$calls_delayed" -lt "$calls_each" ]' "call-after 192: fewer interrupts ($calls_delayed) than a call each time ($calls_each)"
+# at most one interrupt a wait, and a wait takes 192 completions until fewer are in flight (under
+# valgrind vhost finishes a batch before each wait: a call each time can be as few as 2)
+ok '[ "$calls_delayed" -le $((3000 / 192 + 10)) ]' \
+	"call-after 192: $calls_delayed interrupts for 3000 frames, at most one a batch (a call each time: $calls_each)"
 ok 'vhost_nothing_left' "no tap or sink is left after the runs"
 
 # an existing tap, used as it is
