@@ -220,5 +220,6 @@ zc vduse destroy vn1
 expect_rc 0 "destroy vn1 (detached first: nobody serves it)"
 ip netns del $ns
 ip link del $tap
-ok 'vduse_nothing_left' "no VDUSE or vDPA device left"
+ok 'vduse_nothing_left' "no VDUSE or vDPA device left" ||
+	diag "left: $(ls /sys/class/vduse | grep -vx control | tr '\n' ' ')$(ls /sys/bus/vdpa/devices 2>/dev/null | tr '\n' ' ')"
 done_testing
