@@ -346,7 +346,7 @@ static void kick(struct queue *q, struct vhost_net_dir_result *d)
 /*
  * Sleep until the device calls (or a verify frame arrives); -ETIMEDOUT after timeout_ms, -EINTR
  * on SIGINT/SIGTERM. Interrupts go back on first, for the device's `after`th used chain from now
- * (at most those in flight): if it used them meanwhile, no call will come for them, so return at once.
+ * (at most those the device was shown): if it used them meanwhile, no call will come for them, so return at once.
  */
 static int wait_for_device(struct test *t, struct queue *q, struct vhost_net_dir_result *d, unsigned after)
 {

@@ -168,8 +168,9 @@ void virtq_driver_interrupts_off(struct virtq_driver *d);
 bool virtq_driver_interrupts_on(struct virtq_driver *d);
 /*
  * The same, delayed (as Linux's virtqueue_enable_cb_delayed): interrupted once n more chains
- * were used (at most the chains the device was shown by the last kick_prepare), true if they were already. With EVENT_IDX only;
- * without it, as virtq_driver_interrupts_on(). Fewer wakeups for a driver that refills in bulk.
+ * were used (at most the chains the last kick_prepare showed the device), true if they were
+ * already. With EVENT_IDX only; without it, as virtq_driver_interrupts_on(). Fewer wakeups
+ * for a driver that refills in bulk.
  */
 bool virtq_driver_interrupts_after(struct virtq_driver *d, unsigned n);
 /* Chains added and not yet taken back. */

@@ -285,7 +285,7 @@ void virtq_driver_interrupts_off(struct virtq_driver *d)
 
 bool virtq_driver_interrupts_on(struct virtq_driver *d)
 {
-	return ring_listen(&d->ring, d->next_used);
+	return virtq_driver_interrupts_after(d, 1);
 }
 
 bool virtq_driver_interrupts_after(struct virtq_driver *d, unsigned n)

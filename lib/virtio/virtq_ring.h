@@ -98,8 +98,7 @@ static inline bool ring_publish(struct virtq_ring *r, uint16_t now, uint16_t old
  * Ask the other end not to notify us, a hint. With EVENT_IDX our event goes just behind its
  * index: it notifies when its index passes the event, which it has then done already, so it
  * stays quiet until ring_listen() moves the event ahead. (Left where it was, the event still
- * drew one notification after every listen: in a group of threads sharing a ring, an idle one
- * listening woke on the next entry while another was already taking them.)
+ * drew one more notification after every listen, also after "off".)
  */
 static inline void ring_quiet(struct virtq_ring *r)
 {
