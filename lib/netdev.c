@@ -136,6 +136,11 @@ static struct nl_msg *tc_request(int type, int flags, int ifindex, uint32_t pare
 	return rtnl_request(type, flags, &tc, sizeof(tc), TCA_KIND, kind);
 }
 
+static struct nl_msg *clsact_request(int type, int flags, int ifindex)
+{
+	return tc_request(type, flags, ifindex, TC_H_CLSACT, TC_H_MAKE(TC_H_CLSACT, 0), 0, "clsact");
+}
+
 /* Send a request built above (NULL: it could not be built) and wait for the kernel's answer. */
 static int rtnl_do(struct genl *rt, struct nl_msg *msg, char *why, size_t why_len, const char *what)
 {
@@ -242,9 +247,8 @@ int sink_create(const char *tap, uint32_t delay_us, char *why, size_t why_len)
 	if (!err && delay_us)
 		err = rtnl_do(&rt, netem_request(sink_index, delay_us), why, why_len, "netem on the sink");
 	if (!err)
-		err = rtnl_do(&rt, tc_request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, tap_index, TC_H_CLSACT,
-					      TC_H_MAKE(TC_H_CLSACT, 0), 0, "clsact"),
-			      why, why_len, "clsact on the tap");
+		err = rtnl_do(&rt, clsact_request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, tap_index), why, why_len,
+			      "clsact on the tap");
 	if (!err)
 		err = rtnl_do(&rt, redirect_request(tap_index, sink_index), why, why_len,
 			      "the tc filter that redirects the tap's frames");
@@ -254,16 +258,43 @@ int sink_create(const char *tap, uint32_t delay_us, char *why, size_t why_len)
 	return err;
 }
 
-static int link_delete(const char *name)
+/* One request on a routing socket of its own. */
+static int rtnl_once(struct nl_msg *msg, char *why, size_t why_len, const char *what)
 {
 	struct genl rt;
 	int err = rtnl_open(&rt);
 
-	if (err)
+	if (err) {
+		nlmsg_free(msg);
 		return err;
-	err = rtnl_do(&rt, link_request(RTM_DELLINK, 0, name), NULL, 0, NULL);
+	}
+	err = rtnl_do(&rt, msg, why, why_len, what);
 	genl_close(&rt);
 	return err;
+}
+
+int netdev_clsact_add(int ifindex, bool *made, char *why, size_t why_len)
+{
+	int err = rtnl_once(clsact_request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, ifindex), why, why_len,
+			    "clsact on the interface");
+
+	*made = false;
+	if (err == -EEXIST) {
+		why[0] = '\0';
+		return 0;
+	}
+	*made = !err;
+	return err;
+}
+
+int netdev_clsact_del(int ifindex)
+{
+	return rtnl_once(clsact_request(RTM_DELQDISC, 0, ifindex), NULL, 0, NULL);
+}
+
+static int link_delete(const char *name)
+{
+	return rtnl_once(link_request(RTM_DELLINK, 0, name), NULL, 0, NULL);
 }
 
 int sink_destroy(const char *tap)

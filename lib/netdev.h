@@ -39,6 +39,15 @@ int netdev_set_mtu(const char *name, unsigned mtu);
 /* The interface's index, or -ENODEV. */
 int netdev_index(const char *name);
 
+/*
+ * A clsact qdisc on the interface; *made says whether it is new (ours to remove), an existing
+ * one is used as it is. Ours and not bpf_tc_hook_create(): libbpf before 1.2 (Debian 12's 1.1.2)
+ * reads 16 bytes past the kernel's answer when it parses the error of an existing qdisc
+ * (libbpf commit 418962b6, "Fix alen calculation in libbpf_nla_dump_errormsg()").
+ */
+int netdev_clsact_add(int ifindex, bool *made, char *why, size_t why_len);
+int netdev_clsact_del(int ifindex);
+
 /* The sink for `tap` (see above): a dummy SINK_PREFIX+tap, netem delay_us on it when not 0. */
 int sink_create(const char *tap, uint32_t delay_us, char *why, size_t why_len);
 /* Remove the sink of `tap` (its dummy; the tc filter and qdisc on the tap go with the tap). */

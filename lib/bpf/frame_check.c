@@ -12,6 +12,7 @@
 #include "bpf/frame_hash.h"
 #include "bpf/frame_hash.skel.h"
 #include "bpf/probe.h"
+#include "netdev.h"
 
 struct frame_check {
 	struct frame_hash_bpf *skel;
@@ -33,15 +34,13 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int attach(struct frame_check *fc, int ifindex)
+static int attach(struct frame_check *fc, int ifindex, char *why, size_t why_len)
 {
 	int err;
 
 	fc->hook = (struct bpf_tc_hook){ .sz = sizeof(fc->hook), .ifindex = ifindex, .attach_point = BPF_TC_INGRESS };
-	err = bpf_tc_hook_create(&fc->hook);
-	if (err && err != -EEXIST)
+	if ((err = netdev_clsact_add(ifindex, &fc->made_hook, why, why_len)))
 		return err;
-	fc->made_hook = !err;
 	fc->attached = (struct bpf_tc_opts){
 		.sz = sizeof(fc->attached), .prog_fd = bpf_program__fd(fc->skel->progs.hash_frame), .priority = 1,
 		.handle = 1,
@@ -64,9 +63,10 @@ int frame_check_start(int ifindex, struct frame_check **out, char *why, size_t w
 		snprintf(why, why_len, "loading the frame-hash tc program (BPF_PROG_TYPE_SCHED_CLS, bpf_loop: 5.17+)");
 		goto fail;
 	}
-	err = attach(fc, ifindex);
+	err = attach(fc, ifindex, why, why_len);
 	if (err) {
-		snprintf(why, why_len, "attaching the frame-hash program to the tap's ingress (clsact)");
+		if (!why[0])
+			snprintf(why, why_len, "attaching the frame-hash program to the tap's ingress");
 		goto fail;
 	}
 	fc->ring = ring_buffer__new(bpf_map__fd(fc->skel->maps.records), on_record, fc, NULL);
@@ -102,11 +102,8 @@ void frame_check_stop(struct frame_check *fc)
 		fc->attached.prog_fd = fc->attached.flags = fc->attached.prog_id = 0;
 		bpf_tc_detach(&fc->hook, &fc->attached);
 	}
-	if (fc->made_hook) {
-		/* both points: libbpf then removes the clsact qdisc itself, not only the filters */
-		fc->hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&fc->hook);
-	}
+	if (fc->made_hook)
+		netdev_clsact_del(fc->hook.ifindex);
 	ring_buffer__free(fc->ring);
 	frame_hash_bpf__destroy(fc->skel);
 	free(fc);

@@ -42,6 +42,15 @@ run ip link set vt0 up
 ok 'vhost_test ".tap == \"vt0\" and .made_tap == false and .rx.verified == 200 and .tx.verified == 200" tap vt0 direction both count 200 verify socket' \
 	"tap vt0 (made beforehand): frames exact both ways"
 ok 'ip link show vt0 >/dev/null 2>&1' "and the tap is still there afterwards"
+# verify tc on a tap of one's own: a clsact qdisc made for the check goes with it, one that was
+# there stays (with its filters) and only ours leaves
+ok 'vhost_test ".tx.verified == 100" tap vt0 count 100 verify tc' "tap vt0, verify tc: frames exact"
+ok '! tc qdisc show dev vt0 | grep -q clsact' "and the clsact qdisc made for the check is gone"
+run tc qdisc add dev vt0 clsact
+run tc filter add dev vt0 ingress prio 7 matchall classid 1:1
+ok 'vhost_test ".tx.verified == 100" tap vt0 count 100 verify tc' "with a clsact of the user's already there: frames exact"
+ok 'tc qdisc show dev vt0 | grep -q clsact && tc filter show dev vt0 ingress | grep -q "pref 7 matchall" && ! tc filter show dev vt0 ingress | grep -q bpf' \
+	"and the user's clsact and filter stay, our filter is gone"
 run ip tuntap del dev vt0 mode tap
 
 # bad input: a clear error, exit 1 or 2, nothing left
