@@ -177,6 +177,24 @@ fail_each() {
 	diag "$name: ${points:-?} injection points; $runs runs (every ${step}): $errors ended in an error, $((runs - errors)) succeeded anyway"
 }
 
+# fail_cache CACHE ARGS...: ARGS (a command) with every allocation it makes from the slab cache
+# CACHE failed (failslab's cache and task filters; the KASAN kernel boots with slab_nomerge, so
+# the cache is its own); its status in rc, its output in $tap_tmp/fc.out and fc.err.
+fail_cache() {
+	local cache=$1 fs=/sys/kernel/debug/failslab f
+	local -A was
+	shift
+	rc=
+	echo 1 >"/sys/kernel/slab/$cache/failslab" || return
+	for f in cache-filter task-filter interval times probability; do was[$f]=$(cat $fs/$f); done
+	echo Y >$fs/cache-filter && echo Y >$fs/task-filter && echo 1 >$fs/interval && echo -1 >$fs/times &&
+		echo 100 >$fs/probability &&
+		(echo 1 >/proc/self/make-it-fail && exec "$@") >"$tap_tmp/fc.out" 2>"$tap_tmp/fc.err"
+	rc=$?
+	for f in probability times interval task-filter cache-filter; do echo "${was[$f]}" >$fs/$f; done
+	echo 0 >"/sys/kernel/slab/$cache/failslab"
+}
+
 # fail_calls: how many injectable calls the last fail_once run made, when it did not reach N
 fail_calls() { sed -n 's/.*ZCIOCTL_FAIL_NTH: not reached (\([0-9]*\) calls).*/\1/p' "$tap_tmp/fi.err"; }
 

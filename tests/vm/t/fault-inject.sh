@@ -27,6 +27,13 @@ srv=$!
 wait_for "grep -q ready $tap_tmp/serve.out" 20
 fail_each "vduse attach" '[ -z "$(ls /sys/bus/vdpa/devices)" ]' "\"$ZCIOCTL\" vduse detach fi0" \
 	"$ZCIOCTL" vduse attach fi0
+# Every allocation from the IOVA magazine cache failed, not just the Nth: the IOVA caches of the
+# domain that attach makes give up part way (kernel patch 0009: their error path freed the
+# magazines it never got to, NULL, and the task died holding genl_mutex)
+fail_cache iommu_iova_magazine "$ZCIOCTL" vduse attach fi0
+ok '[ "$rc" = 1 ] && grep -q "^zcioctl: vduse attach: .*Cannot allocate memory" "$tap_tmp/fc.err"' \
+	"vduse attach with no IOVA magazine to be had: a clear error (ENOMEM)" || diag "exit $rc: $(head -c 300 "$tap_tmp/fc.err")"
+ok '[ -z "$(ls /sys/bus/vdpa/devices)" ]' "and no vDPA device"
 
 # ---- vhost blk: our virtio-blk driver on fi0 bound to vhost_vdpa (IOTLB maps, eventfds)
 "$ZCIOCTL" vduse detach fi0
