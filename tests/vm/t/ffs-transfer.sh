@@ -13,12 +13,14 @@ ep_out=$ffs_mnt/ep2
 big_count=64
 [ "${ZC_LONG:-0}" = 1 ] && big_count=1000
 
+# Both sides wait up to 30 s for each transfer (the gadget's default is 10 s): under valgrind in a
+# busy TCG guest a 1M transfer through dummy_hcd took longer.
 # xfer_in SIZE COUNT SEED GADGET-ARGS...: the gadget sends, the host reads and verifies
 xfer_in() {
 	local size=$1 count=$2 seed=$3 what
 	shift 3
 	what="IN $count x $size $*"
-	"$ZCIOCTL" -j ffs transfer "$ep_in" size "$size" count "$count" pattern "$seed" "$@" >"$tap_tmp/g.json" 2>"$tap_tmp/g.err" &
+	"$ZCIOCTL" -j ffs transfer "$ep_in" size "$size" count "$count" pattern "$seed" timeout 30000 "$@" >"$tap_tmp/g.json" 2>"$tap_tmp/g.err" &
 	local g=$!
 	zc -j ffs peer 1d6b:0104 read size "$size" count "$count" pattern "$seed" verify timeout 30000
 	wait $g; local grc=$?
@@ -35,7 +37,7 @@ xfer_out() {
 	local size=$1 count=$2 seed=$3 what
 	shift 3
 	what="OUT $count x $size $*"
-	"$ZCIOCTL" -j ffs transfer "$ep_out" size "$size" count "$count" pattern "$seed" verify "$@" >"$tap_tmp/g.json" 2>"$tap_tmp/g.err" &
+	"$ZCIOCTL" -j ffs transfer "$ep_out" size "$size" count "$count" pattern "$seed" verify timeout 30000 "$@" >"$tap_tmp/g.json" 2>"$tap_tmp/g.err" &
 	local g=$!
 	zc -j ffs peer 1d6b:0104 write size "$size" count "$count" pattern "$seed" timeout 30000
 	wait $g; local grc=$?
