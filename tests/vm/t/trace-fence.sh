@@ -102,19 +102,20 @@ expect_schema "$tap_tmp/trace.json" -j trace fence
 # 6. FunctionFS: exactly N functionfs fences for N DMABUF transfers, all signalled, none errored
 ffs_up tr0 in 1 out 1
 trace_start driver functionfs summary
-"$ZCIOCTL" ffs transfer "$ffs_mnt/ep1" size 64K count 32 >/dev/null 2>&1 &
+"$ZCIOCTL" ffs transfer "$ffs_mnt/ep1" size 64K count 32 timeout 30000 >/dev/null 2>&1 &
 x=$!
-"$ZCIOCTL" ffs peer 1d6b:0104 read size 64K count 32 >/dev/null 2>&1
+"$ZCIOCTL" ffs peer 1d6b:0104 read size 64K count 32 timeout 30000 >/dev/null 2>&1
 wait $x
 trace_stop
 f() { jq -r ".groups[] | select(.driver == \"functionfs\") | $1" "$tap_tmp/trace.json"; }
 ok '[ "$(f .fences)" = 32 ] && [ "$(f .signaled)" = 32 ] && [ "$(f .errors)" = 0 ]' \
 	"32 transfers: 32 functionfs fences, all signalled, none errored"
 
-# ffs transfer ... trace reports the kernel's view of its own fences
-"$ZCIOCTL" -j ffs transfer "$ffs_mnt/ep1" size 64K count 16 trace >"$tap_tmp/x.json" 2>"$tap_tmp/x.err" &
+# ffs transfer ... trace reports the kernel's view of its own fences (both sides wait up to 30 s:
+# under valgrind loading the BPF programs alone can take longer than the default 10)
+"$ZCIOCTL" -j ffs transfer "$ffs_mnt/ep1" size 64K count 16 trace timeout 30000 >"$tap_tmp/x.json" 2>"$tap_tmp/x.err" &
 x=$!
-"$ZCIOCTL" ffs peer 1d6b:0104 read size 64K count 16 >/dev/null 2>&1
+"$ZCIOCTL" ffs peer 1d6b:0104 read size 64K count 16 timeout 30000 >/dev/null 2>&1
 wait $x
 ok '[ "$(jq -r .kernel_fences.fences "$tap_tmp/x.json")" = 16 ] && [ "$(jq -r .kernel_fences.signaled "$tap_tmp/x.json")" = 16 ] && [ "$(jq -r .kernel_fences.errors "$tap_tmp/x.json")" = 0 ]' \
 	"ffs transfer trace: 16 kernel fences, 16 signalled, 0 errors" || diag "$(cat "$tap_tmp/x.err" "$tap_tmp/x.json")"
