@@ -278,12 +278,11 @@ int netdev_clsact_add(int ifindex, bool *made, char *why, size_t why_len)
 	int err = rtnl_once(clsact_request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, ifindex), why, why_len,
 			    "clsact on the interface");
 
-	*made = false;
-	if (err == -EEXIST) {
-		why[0] = '\0';
-		return 0;
-	}
 	*made = !err;
+	if (err == -EEXIST) {	/* there already: used, not ours to remove */
+		why[0] = '\0';
+		err = 0;
+	}
 	return err;
 }
 
