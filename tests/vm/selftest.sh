@@ -1,6 +1,6 @@
 #!/bin/bash
-# The guest runner itself: a failing guest test, a kernel WARN and a hung guest must each fail
-# the run; a clean command passes and its exit status comes back.
+# The guest runner itself: a failing guest test, a kernel WARN, a test past its time limit and a
+# hung guest must each fail the run; a clean command passes and its exit status comes back.
 . "$top_srcdir/tests/lib/tap.sh"
 vm=$top_srcdir/tests/vm/run
 # the guest sees the host's files but not its /tmp: keep the test scripts in the build tree
@@ -38,6 +38,17 @@ T
 run "$vm" --tap "$scratch/warn.sh"
 ok '[ "$rc" != 0 ]' "a WARN during a passing test fails the run"
 expect_out '^not ok 2 - warn: kernel log clean' "the WARN is charged to the test that caused it"
+
+cat >"$scratch/hang.sh" <<'T'
+# vm-test-timeout: 12
+echo "ok 1 - started"
+sleep 600
+T
+run "$vm" --tap "$scratch/hang.sh"
+ok '[ "$rc" != 0 ]' "a guest test that outlives its time limit fails the run"
+expect_out '^not ok 2 - hang: finished within 12 s' "and is named"
+expect_out '^#  +[0-9]+ +[0-9]+ +[0-9]+ +[A-Za-z+]+ +[a-z_0-9-]+ +sleep 600$' \
+	"with the processes it had running and where they waited, taken before the cut"
 
 run "$vm" --timeout 20 -- sleep 600
 ok '[ "$rc" != 0 ]' "a hung guest is stopped by the watchdog"
