@@ -205,8 +205,22 @@ int vhost_vdpa_vring_enable(struct vhost_vdpa *v, unsigned index, bool enable)
 
 static int send_msg(struct vhost_vdpa *v, const struct vhost_iotlb_msg *m)
 {
-	struct vhost_msg_v2 msg = { .type = VHOST_IOTLB_MSG_V2, .asid = 0, .iotlb = *m };
-	ssize_t n = write(v->fd, &msg, sizeof(msg));
+	struct vhost_msg_v2 msg;
+	ssize_t n;
+
+	/*
+	 * Every byte goes to the kernel, the padding inside iotlb and after it in the union too:
+	 * zeroed, and the fields copied one by one (a copy of *m would bring its padding, which
+	 * an initialiser leaves undefined; valgrind saw it).
+	 */
+	memset(&msg, 0, sizeof(msg));
+	msg.type = VHOST_IOTLB_MSG_V2;
+	msg.iotlb.iova = m->iova;
+	msg.iotlb.size = m->size;
+	msg.iotlb.uaddr = m->uaddr;
+	msg.iotlb.perm = m->perm;
+	msg.iotlb.type = m->type;
+	n = write(v->fd, &msg, sizeof(msg));
 
 	if (n < 0)
 		return -errno;
