@@ -35,8 +35,13 @@ ffs_down() {
 
 # Nothing of a gadget left behind: configfs, mounts, owner file.
 gadget_gone() {
-	[ ! -e "/sys/kernel/config/usb_gadget/$1" ] && ! grep -q "^$1 .* functionfs " /proc/mounts &&
-		[ ! -e "/run/zcioctl/ffs/$1" ]
+	local left=()
+	[ -e "/sys/kernel/config/usb_gadget/$1" ] && left+=("its configfs gadget")
+	grep -q "^$1 .* functionfs " /proc/mounts && left+=("its functionfs mount")
+	[ -e "/run/zcioctl/ffs/$1" ] && left+=("its owner file")
+	[ ${#left[@]} = 0 ] && return 0
+	diag "gadget $1: ${left[*]} still there"
+	return 1
 }
 
 # Count dmabufs alive in the kernel (debugfs bufinfo lists one line per buffer after a header).
