@@ -18,6 +18,13 @@ missing=$(comm -13 <(printf '%s\n' "$build_deps") <(printf '%s\n' "$wanted") | t
 ok '[ -n "$wanted" ] && [ -z "$missing" ]' \
 	"every package configure asks for is a Build-Depends ($(echo $wanted); ${missing:-none missing})"
 
+# the release tarball must carry every patch the kernel build applies (0009 once was not)
+series=$(grep -v -e '^#' -e '^[[:space:]]*$' "$top_srcdir/kernel/patches/series" | sort)
+shipped=$(grep -o 'kernel/patches/[^ \\]*\.patch' "$top_srcdir/Makefile.am" | sed 's|kernel/patches/||' | sort)
+unshipped=$(echo $(comm -23 <(printf '%s\n' "$series") <(printf '%s\n' "$shipped")))
+ok '[ -n "$series" ] && [ -z "$unshipped" ]' \
+	"Makefile.am ships every patch of kernel/patches/series (${unshipped:-none missing})"
+
 version=$("$ZCIOCTL" -j version | jq -r .version)
 changelog=$(sed -n '1s/^zcioctl (\([^)]*\)).*/\1/p' "$top_srcdir/debian/changelog")
 ok '[ "$changelog" = "$version" ]' "debian/changelog's version is configure's ($changelog, $version)"
