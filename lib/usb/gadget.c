@@ -23,12 +23,15 @@ static void gpath(char *buf, size_t len, const char *name, const char *rel)
 	snprintf(buf, len, GADGET_ROOT "/%s%s%s", name, rel ? "/" : "", rel ? rel : "");
 }
 
+static int ffs_mountpoint(const char *name, char *buf, size_t len);
+
 bool gadget_exists(const char *name)
 {
-	char p[256];
+	char p[256], dir[4096];
 
 	gpath(p, sizeof(p), name, NULL);
-	return path_exists(p);
+	/* a functionfs mount whose configfs function is gone is left of it too */
+	return path_exists(p) || ffs_mountpoint(name, dir, sizeof(dir)) == 0;
 }
 
 static int gmkdir(const char *name, const char *rel)
@@ -182,7 +185,11 @@ int gadget_unbind(const char *name)
 	return gwrite(name, "UDC", "\n");
 }
 
-/* Where functionfs instance NAME is mounted ("" if nowhere). */
+/*
+ * Where functionfs instance NAME is mounted: 0 and the directory, -ENOENT when nowhere, or the
+ * error that kept the mount table from being read (which must not pass for "nowhere": the
+ * teardown would then remove the function and leave its mount behind).
+ */
 static int ffs_mountpoint(const char *name, char *buf, size_t len)
 {
 	char dev[128], dir[4096], type[64];
@@ -192,6 +199,7 @@ static int ffs_mountpoint(const char *name, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!m)
 		return -errno;
+	errno = 0;
 	while (fscanf(m, "%127s %4095s %63s %*[^\n]", dev, dir, type) == 3) {
 		if (!strcmp(type, "functionfs") && !strcmp(dev, name)) {
 			snprintf(buf, len, "%s", dir);
@@ -199,6 +207,8 @@ static int ffs_mountpoint(const char *name, char *buf, size_t len)
 			break;
 		}
 	}
+	if (err && ferror(m))
+		err = errno ? -errno : -EIO;
 	fclose(m);
 	return err;
 }
@@ -259,20 +269,25 @@ static int grm(const char *name, const char *rel, bool is_link)
 int gadget_teardown(const char *name)
 {
 	char rel[128], dir[4096];
-	int err, first = 0;
+	int err, first = 0, tries;
 
 	if (!gadget_name_valid(name))
 		return -EINVAL;
 	err = gadget_unbind(name);
 	if (err)
 		first = err;
-	/* every mount of this functionfs instance, then the function can go */
-	while (!ffs_mountpoint(name, dir, sizeof(dir)) && dir[0]) {
-		if (umount2(dir, 0) && umount2(dir, MNT_DETACH)) {
-			if (!first)
-				first = -errno;
-			break;
-		}
+	/*
+	 * Every mount of this functionfs instance, then the function can go. The kernel lets the
+	 * function go while it is mounted, and then nothing in configfs leads to the mount: when a
+	 * mount cannot be found out or undone, stop here and leave the rest for the next teardown.
+	 */
+	for (tries = 0; (err = ffs_mountpoint(name, dir, sizeof(dir))) != -ENOENT; tries++) {
+		if (!err && tries == 64)
+			err = -EBUSY;	/* unmounted each time, and still there: not ours to fix */
+		if (!err && umount2(dir, 0) && umount2(dir, MNT_DETACH))
+			err = -errno;
+		if (err)
+			return first ? first : err;
 	}
 	snprintf(rel, sizeof(rel), CONFIG_DIR "/ffs.%s", name);
 	err = grm(name, rel, true);

@@ -118,6 +118,27 @@ ffs_up term0
 kill -TERM $ffs_pid; wait $ffs_pid; rc=$?
 ok '[ $rc = 0 ] && gadget_gone term0' "ffs up exits 0 on SIGTERM and removes everything"
 
+# A functionfs mount whose function is gone: the kernel lets a function's configfs directory go
+# while its functionfs is mounted, and an ffs up whose teardown could not read the mount table
+# (an allocation failed: the fault-inject walk) once went on to remove the function and left the
+# mount, which ffs down then could not find. Made here by hand: up refuses the name, down removes
+# the mount, and the name works again.
+orphan=/sys/kernel/config/usb_gadget/orph0
+mkdir -p "$orphan/functions/ffs.orph0" "$tap_tmp/orph0" &&
+	mount -t functionfs orph0 "$tap_tmp/orph0" &&
+	rmdir "$orphan/functions/ffs.orph0" "$orphan"
+ok '[ ! -e "$orphan" ] && grep -q "^orph0 .* functionfs " /proc/mounts' "a functionfs mount of orph0 without its gadget"
+zc ffs up orph0
+expect_rc 1 "ffs up of a name whose mount is left fails"
+expect_err 'gadget orph0: File exists \(pick another name or run .zcioctl ffs down NAME.\)' "and says how to reclaim it"
+zc ffs down orph0
+expect_rc 0 "ffs down removes a mount whose gadget is gone"
+ok 'gadget_gone orph0' "nothing of orph0 is left"
+ffs_up orph0 in 1 out 1
+ok '[ $? = 0 ]' "and the name can be used again"
+ffs_down orph0
+ok 'gadget_gone orph0' "nothing of orph0 is left after its ffs down"
+
 # bad input leaves nothing behind
 zc ffs up bad0 udc no_such_udc
 expect_rc 1 "binding to a UDC that does not exist fails"
