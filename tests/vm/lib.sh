@@ -144,11 +144,14 @@ kmemleak_none() {
 # past its end, which counts its injection points, then with ZCIOCTL_FAIL_NTH=N for N = 1, 2, ...
 # until zcioctl says the Nth call was not reached; after each run CLEANUP (shell), and then LEFT
 # (shell) must hold. ZC_FAIL_STEP=K walks N = 1, 1+K, 1+2K, ... instead: a quicker look that
-# skips points (the default, 1, fails every one). ZC_FAIL_ONLY=REGEX walks only the commands whose
-# NAME matches (extended regex); the others are counted and failed once, at their first point.
+# skips points (the default, 1, fails every one). ZC_FAIL_STEP=paths fails, of the calls made
+# from the same kernel stack, only the first (fail_paths): every allocation site and the path to
+# it, not every iteration of a loop. ZC_FAIL_ONLY=REGEX walks only the commands whose NAME
+# matches (extended regex); the others are counted and failed once, at their first point.
 # Output in $tap_tmp/fi.out and fi.err.
 fail_each() {
-	local name=$1 left=$2 cleanup=$3 step=${ZC_FAIL_STEP:-1} n first points limit runs=0
+	local name=$1 left=$2 cleanup=$3 step=${ZC_FAIL_STEP:-1} n first points limit runs=0 walked
+	local -a path_ns=()
 	unclear=0 leftover=0 errors=0
 	shift 3
 	[[ -n "${ZC_FAIL_ONLY:-}" && ! "$name" =~ $ZC_FAIL_ONLY ]] && step=1000000
@@ -158,15 +161,38 @@ fail_each() {
 	fail_once 1000000 "$@"
 	points=$(fail_calls)
 	[ "$first" != "$points" ] && diag "$name: $first injection points on its first run, $points on the next"
-	unclear=0 leftover=0 errors=0	# what the walk finds, not the counting run
+	if [ "$step" = paths ]; then
+		fail_paths "$@"
+		mapfile -t path_ns <"$tap_tmp/paths.n"
+	fi
+	unclear=0 leftover=0 errors=0	# what the walk finds, not the counting runs
 	# to the counted end and past it (a run may make a few calls more than the counting run did),
 	# not for ever: a command whose count keeps growing is a finding too
 	limit=$((2 * ${points:-0} + 100))
-	for ((n = 1; n <= limit; n += step)); do
+	if [ "$step" = paths ]; then
+		walked="the first call from each of its ${#path_ns[@]} kernel stacks"
+		# every one, even past a run that made fewer calls: a run's count varies by a few, and
+		# the stacks of the command's teardown come last
+		local not_reached=0
+		for n in "${path_ns[@]}"; do
+			runs=$((runs + 1))
+			fail_once $n "$@" && not_reached=$((not_reached + 1))
+		done
+		[ $not_reached = 0 ] || diag "$name: $not_reached of the stacks' first calls not reached (the run made fewer calls)"
+		# and the run that no fault reaches, which must succeed
 		runs=$((runs + 1))
-		fail_once $n "$@" && break	# the Nth call not reached: the end
-	done
-	if [ $n -gt $limit ]; then
+		fail_once 1000000 "$@"
+		n=1000000
+		[ ${#path_ns[@]} -gt 0 ] || { unclear=$((unclear + 1)); diag "$name: no kernel stack recorded"; }
+	else
+		walked="each of its ${points:-?} kernel allocations (every ${step})"
+		[ "$step" = 1000000 ] && walked="the first of its ${points:-?} kernel allocations (ZC_FAIL_ONLY: not walked)"
+		for ((n = 1; n <= limit; n += step)); do
+			runs=$((runs + 1))
+			fail_once $n "$@" && break	# the Nth call not reached: the end
+		done
+	fi
+	if [ "$step" != paths ] && [ $n -gt $limit ]; then
 		[ "$step" = 1 ] && { unclear=$((unclear + 1)); diag "$name: still making calls at $limit"; }
 		runs=$((runs + 1))
 		fail_once 1000000 "$@"	# a step past the end: the run that no fault reaches
@@ -177,9 +203,42 @@ fail_each() {
 		diag "$name: failed with no fault injected (allocation $n not reached): exit $rc: $(head -c 300 "$tap_tmp/fi.err")"
 	fi
 	ok '[ "$rc" = 0 ] && [ "$points" -gt 0 ] && [ $unclear = 0 ]' \
-		"$name: each of its ${points:-?} kernel allocations failed in turn (every ${step}) ends in success or a clear error; none failed, it succeeds"
+		"$name: $walked failed in turn ends in success or a clear error; none failed, it succeeds"
 	ok '[ $leftover = 0 ]' "$name: nothing left behind after any of the $runs runs"
-	diag "$name: ${points:-?} injection points; $runs runs (every ${step}): $errors ended in an error, $((runs - errors)) succeeded anyway"
+	diag "$name: ${points:-?} injection points; $runs runs ($walked): $errors ended in an error, $((runs - errors)) succeeded anyway"
+}
+
+# fail_paths ARGS...: for one run of ARGS (a command, fail-nth armed past its end), the Ns of the
+# calls that fail-nth counts which come from a kernel stack not seen before in that run, one per
+# line, in order, into $tap_tmp/paths.n. A kprobe on should_fail_ex (bpftrace) keeps, for each
+# kernel stack of zcioctl's armed thread (the only zcioctl task with fail_nth set), the largest
+# fail_nth it saw there: the stack's first call.
+# The call k (from 1) finds fail_nth = 1000000 - (k - 1) before should_fail_ex counts it.
+fail_paths() {
+	local out=$tap_tmp/paths.out bt seen
+	: >"$tap_tmp/paths.n"
+	# The probe is there once it has seen a call of another armed process (a shell that arms its
+	# own fail-nth and execs): bpftrace says "Attaching" and runs BEGIN before it attaches, and
+	# a short command could run and end before that.
+	bt='kprobe:should_fail_ex /curtask->fail_nth > 0 && comm == "zcioctl"/ {
+			@first[kstack] = max(curtask->fail_nth); @calls = count(); }
+		kprobe:should_fail_ex /curtask->fail_nth > 0 && comm != "zcioctl"/ { printf("probing\n"); }'
+	bpftrace -e "$bt" >"$out" 2>&1 &
+	bt=$!
+	if ! wait_for "sh -c 'echo 1000000 >/proc/self/fail-nth && exec true'; grep -q '^probing' $out ||
+			! kill -0 $bt 2>/dev/null" 300 || ! kill -0 $bt 2>/dev/null; then
+		diag "bpftrace did not start: $(head -c 300 "$out")"
+		kill $bt 2>/dev/null
+		wait $bt
+		return
+	fi
+	fail_once 1000000 "$@"
+	kill -INT $bt
+	wait $bt
+	awk '/^\]: [0-9]+$/ { print 1000001 - $2 }' "$out" | sort -n >"$tap_tmp/paths.n"
+	# it sees a few more than zcioctl counts: those of its exit, after the count was read
+	seen=$(sed -n 's/^@calls: //p' "$out")
+	[ "${seen:-0}" -ge "$(fail_calls)" ] || diag "$name: the kprobe saw ${seen:-no} calls of the $(fail_calls) counted"
 }
 
 # fail_cache CACHE ARGS...: ARGS (a command) with every allocation it makes from the slab cache
