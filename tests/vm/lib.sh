@@ -191,11 +191,11 @@ fail_each() {
 			runs=$((runs + 1))
 			fail_once $n "$@" && break	# the Nth call not reached: the end
 		done
-	fi
-	if [ "$step" != paths ] && [ $n -gt $limit ]; then
-		[ "$step" = 1 ] && { unclear=$((unclear + 1)); diag "$name: still making calls at $limit"; }
-		runs=$((runs + 1))
-		fail_once 1000000 "$@"	# a step past the end: the run that no fault reaches
+		if [ $n -gt $limit ]; then
+			[ "$step" = 1 ] && { unclear=$((unclear + 1)); diag "$name: still making calls at $limit"; }
+			runs=$((runs + 1))
+			fail_once 1000000 "$@"	# a step past the end: the run that no fault reaches
+		fi
 	fi
 	# an error when the Nth call was not reached, which no injected fault explains, is a finding
 	if [ "$rc" != 0 ]; then
