@@ -215,7 +215,20 @@ fail_each() {
 # fail_nth it saw there: the stack's first call.
 # The call k (from 1) finds fail_nth = 1000000 - (k - 1) before should_fail_ex counts it.
 fail_paths() {
-	local out=$tap_tmp/paths.out bt seen optimize=/proc/sys/debug/kprobes-optimization was_optimized
+	local try
+	# Once in a while the probe sees none of the command's calls (vfio dma once in six walks of
+	# the vfio commands; the same run under a second bpftrace is seen): a counting run that
+	# recorded fewer calls than zcioctl counted is made again, up to three times.
+	for try in 1 2 3; do
+		fail_paths_once "$@" && return
+		diag "$name: counting run $try under bpftrace: $(grep -v '^probing' "$tap_tmp/paths.out" | head -c 400)"
+	done
+}
+
+# fail_paths_once ARGS...: one counting run of fail_paths; false when the probe saw fewer calls
+# than zcioctl counted
+fail_paths_once() {
+	local out=$tap_tmp/paths.out bt seen optimize=/proc/sys/debug/kprobes-optimization was_optimized lost
 	: >"$tap_tmp/paths.n"
 	# Every hit through int3, none through an optimized jump: an int3 hit runs as an NMI, where
 	# lockdep only checks that a lock was never used outside one, and after hits through the
@@ -244,9 +257,16 @@ fail_paths() {
 	wait $bt
 	[ -n "$was_optimized" ] && echo "$was_optimized" >$optimize
 	awk '/^\]: [0-9]+$/ { print 1000001 - $2 }' "$out" | sort -n >"$tap_tmp/paths.n"
+	# bpf_get_stackid() gives two stacks that hash alike one id, -EEXIST, which bpftrace cannot
+	# print: the stacks behind it are not walked (seen: one in each counting run of the vfio
+	# commands, of 95-440)
+	lost=$(grep -c 'failed to look up stack id -17' "$out")
+	[ "$lost" = 0 ] || diag "$name: the calls of $lost or more kernel stacks lost to a stack id collision"
 	# it sees a few more than zcioctl counts: those of its exit, after the count was read
 	seen=$(sed -n 's/^@calls: //p' "$out")
-	[ "${seen:-0}" -ge "$(fail_calls)" ] || diag "$name: the kprobe saw ${seen:-no} calls of the $(fail_calls) counted"
+	[ "${seen:-0}" -ge "$(fail_calls)" ] && return
+	diag "$name: the kprobe saw ${seen:-no} calls of the $(fail_calls) counted"
+	false
 }
 
 # fail_cache CACHE ARGS...: ARGS (a command) with every allocation it makes from the slab cache
