@@ -216,9 +216,10 @@ fail_each() {
 # The call k (from 1) finds fail_nth = 1000000 - (k - 1) before should_fail_ex counts it.
 fail_paths() {
 	local try
-	# Once in a while the probe sees none of the command's calls (vfio dma once in six walks of
-	# the vfio commands; the same run under a second bpftrace is seen): a counting run that
-	# recorded fewer calls than zcioctl counted is made again, up to three times.
+	# Once in a while the probe sees none of the command's calls (vfio dma via type1, once, in
+	# the walk of the five vfio commands; the same command under a fresh bpftrace was seen): a
+	# counting run that recorded fewer calls than zcioctl counted, or whose bpftrace did not
+	# start, is made again, up to three times.
 	for try in 1 2 3; do
 		fail_paths_once "$@" && return
 		diag "$name: counting run $try under bpftrace: $(grep -v '^probing' "$tap_tmp/paths.out" | head -c 400)"
@@ -250,7 +251,7 @@ fail_paths_once() {
 		kill $bt 2>/dev/null
 		wait $bt
 		[ -n "$was_optimized" ] && echo "$was_optimized" >$optimize
-		return
+		return 1
 	fi
 	fail_once 1000000 "$@"
 	kill -INT $bt
