@@ -146,15 +146,16 @@ kmemleak_none() {
 # (shell) must hold. ZC_FAIL_STEP=K walks N = 1, 1+K, 1+2K, ... instead: a quicker look that
 # skips points (the default, 1, fails every one). ZC_FAIL_STEP=paths fails, of the calls made
 # from the same kernel stack, only the first (fail_paths): every allocation site and the path to
-# it, not every iteration of a loop. ZC_FAIL_ONLY=REGEX walks only the commands whose NAME
-# matches (extended regex); the others are counted and failed once, at their first point.
+# it, not every iteration of a loop. ZC_FAIL_STEP=first walks nothing: each command is counted
+# and failed once, at its first point. ZC_FAIL_ONLY=REGEX walks only the commands whose NAME
+# matches (extended regex); the others are treated as with first.
 # Output in $tap_tmp/fi.out and fi.err.
 fail_each() {
 	local name=$1 left=$2 cleanup=$3 step=${ZC_FAIL_STEP:-1} n first points limit runs=0 walked
 	local -a path_ns=()
 	unclear=0 leftover=0 errors=0
 	shift 3
-	[[ -n "${ZC_FAIL_ONLY:-}" && ! "$name" =~ $ZC_FAIL_ONLY ]] && step=1000000
+	[[ "$step" = first || ( -n "${ZC_FAIL_ONLY:-}" && ! "$name" =~ $ZC_FAIL_ONLY ) ]] && step=1000000
 	# counted twice: a command's first run in a fresh state also fills caches that later runs find
 	fail_once 1000000 "$@"
 	first=$(fail_calls)
@@ -186,7 +187,7 @@ fail_each() {
 		[ ${#path_ns[@]} -gt 0 ] || { unclear=$((unclear + 1)); diag "$name: no kernel stack recorded"; }
 	else
 		walked="each of its ${points:-?} kernel allocations (every ${step})"
-		[ "$step" = 1000000 ] && walked="the first of its ${points:-?} kernel allocations (ZC_FAIL_ONLY: not walked)"
+		[ "$step" = 1000000 ] && walked="the first of its ${points:-?} kernel allocations (not walked: ZC_FAIL_STEP=first or ZC_FAIL_ONLY)"
 		for ((n = 1; n <= limit; n += step)); do
 			runs=$((runs + 1))
 			fail_once $n "$@" && break	# the Nth call not reached: the end
