@@ -164,7 +164,7 @@ static int negotiate(struct test *t)
 	return 0;
 }
 
-/* Guest memory: one memfd, mapped shared, rings first, then each queue's buffers. */
+/* Guest memory, anonymous or a memfd: rings first, then each queue's buffers. */
 static int map_memory(struct test *t, size_t ring_bytes, size_t ring_align)
 {
 	unsigned num = t->o->queue_size;
@@ -176,7 +176,7 @@ static int map_memory(struct test *t, size_t ring_bytes, size_t ring_align)
 		return fail(t, -E2BIG, "%u buffers of %zu bytes on each queue need more than 1 GiB of guest memory",
 			    num, t->slot_bytes);
 	t->mem_size = (rings + bufs + 4095) & ~(size_t)4095;
-	err = vhost_guest_memory("zcioctl-vhost-guest", t->mem_size, &t->mem);
+	err = vhost_guest_memory("zcioctl-vhost-guest", t->mem_size, !t->o->memfd, &t->mem);
 	if (err)
 		return fail(t, err, "%zu bytes of guest memory", t->mem_size);
 	/* guest addresses are our addresses: the descriptors carry pointers */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * vhost-net driven from userspace as a guest's virtio-net driver would: guest memory in a memfd,
- * the split rings of lib/virtio/virtq's driver face, kick and call eventfds (epoll, no busy
- * waiting), a tap as the backend. TX sends numbered frames and takes their buffers back as
+ * vhost-net driven from userspace as a guest's virtio-net driver would: guest memory
+ * (anonymous, or a memfd), the split rings of lib/virtio/virtq's driver face, kick and call
+ * eventfds (epoll, no busy waiting), a tap as the backend. TX sends numbered frames and takes their buffers back as
  * vhost completes them (with zero-copy transmit, when their skbs are freed); RX injects frames
  * into the tap and checks every byte that lands in our buffers.
  */
@@ -43,6 +43,7 @@ struct vhost_net_test_opts {
 	unsigned timeout_ms;		/* with no progress for this long: -ETIMEDOUT */
 	bool count_zerocopy;		/* count zero-copy completions in the kernel (BPF) */
 	uint64_t seed;			/* of the frames' contents */
+	bool memfd;			/* guest memory in a shared memfd, not anonymous (a VM's default) */
 };
 
 struct vhost_net_dir_result {

@@ -245,14 +245,7 @@ static int alloc_memory(struct drv *d, size_t ring_bytes)
 	d->mem_size = d->ctl_size;
 	for (i = 0; i < d->nbanks; i++)
 		d->mem_size += per_bank[i] * slot_data;
-	if (d->o->anonymous) {
-		d->mem = mmap(NULL, d->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		err = d->mem == MAP_FAILED ? -errno : 0;
-		if (err)
-			d->mem = NULL;
-	} else {
-		err = vhost_guest_memory("zcioctl-vdpa-blk", d->mem_size, &d->mem);
-	}
+	err = vhost_guest_memory("zcioctl-vdpa-blk", d->mem_size, d->o->anonymous, &d->mem);
 	if (err)
 		return fail(d, err, "%zu bytes of driver memory", d->mem_size);
 	d->ctl = d->mem;

@@ -18,19 +18,24 @@ static int vhost_ioctl(int fd, unsigned long request, void *arg)
 	return ioctl(fd, request, arg) < 0 ? -errno : 0;
 }
 
-int vhost_guest_memory(const char *name, size_t size, uint8_t **mem)
+int vhost_guest_memory(const char *name, size_t size, bool anonymous, uint8_t **mem)
 {
-	int fd = memfd_create(name, MFD_CLOEXEC), err = 0;
+	int fd = -1, err = 0;
 	void *p;
 
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, size) < 0)
-		err = -errno;
-	p = err ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (anonymous) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	} else {
+		if ((fd = memfd_create(name, MFD_CLOEXEC)) < 0)
+			return -errno;
+		if (ftruncate(fd, size) < 0)
+			err = -errno;
+		p = err ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	}
 	if (!err && p == MAP_FAILED)
 		err = -errno;
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (!err)
 		*mem = p;
 	return err;

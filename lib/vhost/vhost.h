@@ -24,10 +24,11 @@ struct vhost_ring_addrs {
 };
 
 /*
- * Guest memory as vhost devices can share it: a memfd of size bytes mapped shared (vhost-net
- * needs no file, but VDUSE behind vhost-vdpa maps only file-backed shared memory).
+ * Guest memory of size bytes: anonymous and private, as a VM's RAM is by default (vhost-net takes
+ * any memory of its owner), or a memfd named name mapped shared (VDUSE behind vhost-vdpa maps
+ * only file-backed shared memory). Released with munmap().
  */
-int vhost_guest_memory(const char *name, size_t size, uint8_t **mem);
+int vhost_guest_memory(const char *name, size_t size, bool anonymous, uint8_t **mem);
 
 /* Open the device and become its owner (VHOST_SET_OWNER). Returns the fd or -errno. */
 int vhost_open(const char *path);

@@ -18,8 +18,9 @@
  * json-schema-sum 3 df092de827b8b19113bcbbe03c62cb85c27c89c8985418f4e876f3a72508fbb3
  * json-schema-sum 4 82c824f75e17802909c6e6e64008076c43647666ff205123d540150480862970
  * json-schema-sum 5 698499e600f6d6452f6f25bed728e00d2f5be38bc036786c1acd176faa04083d
+ * json-schema-sum 6 d37b41fe7f3cf54d87ada601f492f71001ad39aab2e140c742bcaf064fc36e62
  */
-#define JSON_SCHEMA_VERSION 5
+#define JSON_SCHEMA_VERSION 6
 
 #ifdef HAVE_BPF
 #define BUILT_WITH_BPF true

@@ -199,7 +199,8 @@ static void print_test(const struct vhost_net_test_opts *o, const struct vhost_n
 	print_bool(PRINT_ANY, "made_tap", " (made for this run %s)", r->made_tap);
 	print_hex(PRINT_ANY, "features", ", features 0x%llx", r->features);
 	print_frame_sizes(o);
-	print_uint(PRINT_ANY, "queue_size", ", queues of %llu\n", o->queue_size);
+	print_uint(PRINT_ANY, "queue_size", ", queues of %llu", o->queue_size);
+	print_string(PRINT_ANY, "memory", ", %s memory\n", o->memfd ? "memfd" : "anonymous");
 	if (o->tx) {
 		print_direction("tx", "TX", &r->tx, o->verify != VHOST_VERIFY_NONE, &r->verify_dropped);
 		print_latency_figures("tx_latency", "  completion (avail to used)", &r->tx_latency);
@@ -235,10 +236,12 @@ static int parse_sizes(const char *list, struct vhost_net_test_opts *o)
 	return o->nsizes ? 0 : zc_usage("argument \"%s\" of \"size\" is wrong: expected a size", list);
 }
 
+static const char *const memories[] = { "memfd", "anonymous", NULL };
+
 static int do_test(struct args *a)
 {
 	uint64_t count = 1000, queue_size = 256, inflight = 0, call_after = 1, delay = 0, timeout = 5000;
-	int direction = 0, vnet_hdr = 0, zerocopy_count = 0, err;
+	int direction = 0, vnet_hdr = 0, zerocopy_count = 0, memory = 1, err;
 	const char *tap = NULL, *sizes = "1500";
 	int verify = 0;
 	struct vhost_net_test_opts o = { 0 };
@@ -257,6 +260,7 @@ static int do_test(struct args *a)
 		{ "verify", KW_CHOICE, &verify, .choices = verify_modes },
 		{ "timeout", KW_U64, &timeout, 1, 3600000 },
 		{ "zerocopy-count", KW_CHOICE, &zerocopy_count, .choices = on_off },
+		{ "memory", KW_CHOICE, &memory, .choices = memories },
 		{ 0 },
 	};
 
@@ -287,6 +291,7 @@ static int do_test(struct args *a)
 	o.timeout_ms = timeout;
 	o.count_zerocopy = zerocopy_count == 0;
 	o.seed = 1;
+	o.memfd = memory == 0;
 
 	sig_catch_stop();
 	err = vhost_net_test(&o, &r, why, sizeof(why));
@@ -309,7 +314,6 @@ static int do_test(struct args *a)
 /* ---- blk: a virtio-blk driver over vhost-vdpa ---- */
 
 static const char *const workloads[] = { "verify", "read", "write", "randread", "randwrite", NULL };
-static const char *const memories[] = { "memfd", "anonymous", NULL };
 
 /* The vhost-vdpa device the user named, or the error that says why there is none. */
 static int resolve_vdpa(const char *name, char *path, size_t len)
@@ -496,7 +500,7 @@ static int do_cleanup(struct args *a)
 static const struct cmd vhost_cmds[] = {
 	{ "features", do_features, "[device PATH]", "the device's and the backend's features, by name" },
 	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N[,N...]] [count N] [queue-size N] [inflight N] [call-after N] "
-			   "[vnet-hdr on|off] [delay USEC] [verify none|tc|socket] [timeout MS] [zerocopy-count on|off]",
+			   "[vnet-hdr on|off] [delay USEC] [verify none|tc|socket] [timeout MS] [zerocopy-count on|off] [memory anonymous|memfd]",
 	  "be a guest's virtio-net driver: frames through vhost-net and a tap, zero-copy counted in the kernel" },
 	{ "blk", do_blk, "DEVICE [workload verify|read|write|randread|randwrite] [size SIZE] [bs SIZE] [count N] "
 			 "[queue-size N] [depth N] [pattern SEED | file PATH] [remap-every N] [memory memfd|anonymous] [timeout MS] [duration MS]",

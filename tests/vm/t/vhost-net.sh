@@ -17,6 +17,9 @@ for size in 60 1500 65000; do
 	ok 'printf "%s" "$out" | jq -e ".zerocopy.counted and .zerocopy.completed == 0 and .peak_inflight > 1" >/dev/null' \
 		"$size-byte frames: none completed zero-copy (it is off), more than one buffer in flight"
 done
+ok 'printf "%s" "$out" | jq -e ".memory == \"anonymous\"" >/dev/null' "guest memory: anonymous by default"
+ok 'vhost_test ".memory == \"memfd\" and .tx.verified == 1000 and .rx.verified == 1000 and .tx.bad == 0 and .rx.bad == 0" direction both size 60,1500,65000 count 1000 verify tc memory memfd' \
+	"memory memfd: 60/1500/65000-byte frames exact both ways from a shared memfd"
 ok 'vhost_test ".tx.verified == 500 and .rx.verified == 500 and (.features / 134217728 | floor) % 2 == 1" direction both size 1500 count 500 vnet-hdr off verify socket' \
 	"vnet-hdr off: vhost adds the header itself (VHOST_NET_F_VIRTIO_NET_HDR), frames exact both ways"
 ok 'vhost_test ".tx.frames == 999 and .tx.verified == 999 and .rx.verified == 999" direction both size 60,1500,65000 count 999 verify tc' \
@@ -67,6 +70,7 @@ expect_usage '"inflight" 512 is more than the queue size 256' "inflight over the
 expect_usage '"call-after" 65 is more than the buffers in flight 64' "call-after over inflight" -- vhost test inflight 64 call-after 65
 expect_usage 'argument "0" of "call-after" is out of range' "call-after 0" -- vhost test call-after 0
 expect_usage '"delay" needs the sink' "delay with a tap of one's own" -- vhost test tap vt0 delay 100
+expect_usage 'argument "shm" of "memory" is wrong: expected one of memfd, anonymous' "memory shm" -- vhost test memory shm
 zc vhost test size 65000 queue-size 32768
 expect_rc 1 "a queue too large for the guest memory fails"
 expect_err 'need more than 1 GiB of guest memory' "and says why"
