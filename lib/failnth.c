@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "failnth.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "fsutil.h"
 
 #define FAIL_NTH "/proc/thread-self/fail-nth"
 
+int fail_nth_arm(unsigned n)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%u", n);
+	return write_text(FAIL_NTH, num);
+}
+
 bool fail_nth_arm_from_env(void)
 {
 	const char *n = getenv(FAIL_NTH_ENV);
 
-	return n && atoi(n) > 0 && !write_text(FAIL_NTH, n);
+	return n && atoi(n) > 0 && !fail_nth_arm(atoi(n));
 }
 
 bool fail_nth_unreached(long *made)
@@ -22,7 +31,7 @@ bool fail_nth_unreached(long *made)
 
 	if (read_text(FAIL_NTH, left, sizeof(left)) || !armed)
 		return false;
-	write_text(FAIL_NTH, "0");
+	fail_nth_arm(0);
 	n = atol(left);
 	if (n <= 0)
 		return false;

@@ -13,6 +13,8 @@
 
 #define FAIL_NTH_ENV "ZCIOCTL_FAIL_NTH"
 
+/* Make this thread's Nth fault-injectable call fail; 0 disarms. 0 or -errno. */
+int fail_nth_arm(unsigned n);
 /* Arm it from the environment's N; false when unset, 0, or the kernel lacks it. */
 bool fail_nth_arm_from_env(void);
 /*

@@ -2,7 +2,7 @@
 /*
  * vfio-getinfo GROUP COUNT: the IOVA ranges of a new type1 container holding VFIO group GROUP
  * (lib/vfio's vfio_dev_iova_ranges: VFIO_IOMMU_GET_INFO, its capability chain), asked once with
- * each of the first COUNT kernel allocations failed in turn (/proc/thread-self/fail-nth, armed
+ * each of the first COUNT kernel allocations failed in turn (lib/failnth's fail-nth, armed
  * right before the call so that only its own allocations count). Prints "N: ranges" or
  * "N: strerror" per try. For the KASAN kernel's kmemleak to judge what a failed GET_INFO leaves
  * behind (kernel patch 0014). Exit 0 once the container was set up, 1 if it could not be.
@@ -11,10 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
+#include "failnth.h"
 #include "vfio/dev.h"
-
-#define FAIL_NTH "/proc/thread-self/fail-nth"
 
 int main(int argc, char **argv)
 {
@@ -22,7 +20,6 @@ int main(int argc, char **argv)
 	struct vfio_dev d;
 	unsigned n, count;
 	const char *why;
-	char num[16];
 	int err;
 
 	if (argc != 3 || !(count = strtoul(argv[2], NULL, 10))) {
@@ -34,11 +31,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (n = 1; n <= count; n++) {
-		snprintf(num, sizeof(num), "%u", n);
-		if ((err = write_text(FAIL_NTH, num)))
+		if ((err = fail_nth_arm(n)))
 			break;
 		err = vfio_dev_iova_ranges(&d, r, VFIO_MAX_RANGES);
-		write_text(FAIL_NTH, "0");	/* disarmed, should the call not have reached the Nth */
+		fail_nth_arm(0);	/* disarmed, should the call not have reached the Nth */
 		if (err < 0)
 			printf("%u: %s\n", n, strerror(-err));
 		else
@@ -47,6 +43,6 @@ int main(int argc, char **argv)
 	}
 	vfio_dev_close(&d);
 	if (err)
-		fprintf(stderr, "vfio-getinfo: %s: %s\n", FAIL_NTH, strerror(-err));
+		fprintf(stderr, "vfio-getinfo: arming /proc/thread-self/fail-nth: %s\n", strerror(-err));
 	return err ? 1 : 0;
 }

@@ -36,7 +36,8 @@ done
 # before a failed one was left behind (kernel patch 0014; found by the type1 walk by kernel
 # stack, where it took ~45 min: here it is certain). The kmemleak scan at the end judges.
 "$top_builddir/tests/helpers/vfio-getinfo" "$(basename "$(readlink "$dev/iommu_group")")" 8 >"$tap_tmp/gi.out" 2>&1
-ok '[ $? = 0 ] && grep -q "Cannot allocate memory" "$tap_tmp/gi.out" && grep -q ": [0-9]* ranges$" "$tap_tmp/gi.out"' \
+gi_rc=$?
+ok '[ "$gi_rc" = 0 ] && grep -q "Cannot allocate memory" "$tap_tmp/gi.out" && grep -q ": [0-9]* ranges$" "$tap_tmp/gi.out"' \
 	"VFIO_IOMMU_GET_INFO with each of its first 8 allocations failed: errors and successes" ||
 	diag "$(tr '\n' ' ' <"$tap_tmp/gi.out")"
 ok bound "and edu still bound, nobody holding a VFIO file"
