@@ -65,8 +65,7 @@ static void count(__u32 which)
 		__sync_fetch_and_add(v, 1);
 }
 
-SEC("kprobe/handle_tx_zerocopy")
-int BPF_KPROBE(our_device, void *net)
+static int saw_worker(void *net)
 {
 	if (bpf_get_current_pid_tgid() >> 32 != owner_tgid)
 		return 0;
@@ -88,8 +87,7 @@ static bool ours(struct ubuf_info *ubuf)
 	return ref && (__u64)BPF_CORE_READ(ref, vq, dev) == device;
 }
 
-SEC("kprobe/vhost_zerocopy_complete")
-int BPF_KPROBE(completed, struct sk_buff *skb, struct ubuf_info *ubuf, bool success)
+static int completed(struct ubuf_info *ubuf, bool success)
 {
 	/* only the last reference completes the buffer */
 	if (BPF_CORE_READ(ubuf, refcnt.refs.counter) != 1 || !ours(ubuf))
@@ -98,8 +96,7 @@ int BPF_KPROBE(completed, struct sk_buff *skb, struct ubuf_info *ubuf, bool succ
 	return 0;
 }
 
-SEC("kprobe/skb_copy_ubufs")
-int BPF_KPROBE(copied, struct sk_buff *skb)
+static int copied(void *ctx, struct sk_buff *skb)
 {
 	unsigned char *head = BPF_CORE_READ(skb, head);
 	struct skb_shared_info *shinfo = (void *)(head + BPF_CORE_READ(skb, end));
@@ -120,3 +117,25 @@ int BPF_KPROBE(copied, struct sk_buff *skb)
 		bpf_map_update_elem(&copy_counts, &id, &one, BPF_NOEXIST);
 	return 0;
 }
+
+/*
+ * Each probe twice: fentry (a trampoline called from the function's first instruction, on a
+ * kernel with FUNCTION_TRACER) and kprobe (a breakpoint or jump that saves every register, the
+ * fallback). User space loads one set: the completion runs once per frame, and its probe is most
+ * of what counting costs.
+ */
+#define ON_ENTRY(func, call, args...)		\
+	SEC("fentry/" #func)			\
+	int BPF_PROG(fentry_##func, args)	\
+	{					\
+		return call;			\
+	}					\
+	SEC("kprobe/" #func)			\
+	int BPF_KPROBE(kprobe_##func, args)	\
+	{					\
+		return call;			\
+	}
+
+ON_ENTRY(handle_tx_zerocopy, saw_worker(net), void *net)
+ON_ENTRY(vhost_zerocopy_complete, completed(ubuf, success), struct sk_buff *skb, struct ubuf_info *ubuf, bool success)
+ON_ENTRY(skb_copy_ubufs, copied(ctx, skb), struct sk_buff *skb)

@@ -13,9 +13,35 @@
 
 struct vhost_zc {
 	struct vhost_zc_bpf *skel;
+	enum vhost_zc_probe probe;
 };
 
-int vhost_zc_start(pid_t owner, struct vhost_zc **out, char *why, size_t why_len)
+/* Load and attach one set of programs: those of SEC("fentry/...") or of SEC("kprobe/..."). */
+static int attach_with(struct vhost_zc *z, pid_t owner, enum vhost_zc_probe probe)
+{
+	const char *kind = probe == VZC_PROBE_FENTRY ? "fentry/" : "kprobe/";
+	struct bpf_program *p;
+	int err;
+
+	z->skel = vhost_zc_bpf__open();
+	if (!z->skel)
+		return -errno;
+	bpf_object__for_each_program(p, z->skel->obj)
+		bpf_program__set_autoload(p, !strncmp(bpf_program__section_name(p), kind, strlen(kind)));
+	z->skel->rodata->owner_tgid = owner;
+	err = vhost_zc_bpf__load(z->skel);
+	if (!err)
+		err = vhost_zc_bpf__attach(z->skel);
+	if (err) {
+		vhost_zc_bpf__destroy(z->skel);
+		z->skel = NULL;
+		return err < 0 ? err : -err;
+	}
+	z->probe = probe;
+	return 0;
+}
+
+int vhost_zc_start(pid_t owner, enum vhost_zc_probe probe, struct vhost_zc **out, char *why, size_t why_len)
 {
 	struct vhost_zc *z = calloc(1, sizeof(*z));
 	int err;
@@ -24,28 +50,29 @@ int vhost_zc_start(pid_t owner, struct vhost_zc **out, char *why, size_t why_len
 	if (!z)
 		return -ENOMEM;
 	bpf_quiet();
-	z->skel = vhost_zc_bpf__open();
-	if (!z->skel) {
-		err = -errno;
-		goto fail;
+	err = attach_with(z, owner, probe == VZC_PROBE_KPROBE ? VZC_PROBE_KPROBE : VZC_PROBE_FENTRY);
+	/* fentry needs a kernel with FUNCTION_TRACER and BTF trampolines; kprobes do without */
+	if (err && probe == VZC_PROBE_AUTO && err != -EPERM && err != -EACCES)
+		err = attach_with(z, owner, VZC_PROBE_KPROBE);
+	if (!err) {
+		*out = z;
+		return 0;
 	}
-	z->skel->rodata->owner_tgid = owner;
-	err = vhost_zc_bpf__load(z->skel);
-	if (!err)
-		err = vhost_zc_bpf__attach(z->skel);
-	if (err)
-		goto fail;
-	*out = z;
-	return 0;
-fail:
 	if (err == -EPERM || err == -EACCES)
 		snprintf(why, why_len, "loading BPF programs needs root or CAP_BPF+CAP_PERFMON");
+	else if (probe == VZC_PROBE_FENTRY)
+		snprintf(why, why_len, "fentry on handle_tx_zerocopy, vhost_zerocopy_complete and skb_copy_ubufs "
+			 "(a kernel with FUNCTION_TRACER, BTF and vhost_net built in or loaded)");
 	else
 		snprintf(why, why_len, "kprobes on handle_tx_zerocopy, vhost_zerocopy_complete and skb_copy_ubufs "
 			 "(a kernel with KPROBES, BTF and vhost_net built in or loaded)");
-	vhost_zc_bpf__destroy(z->skel);
 	free(z);
-	return err < 0 ? err : -err;
+	return err;
+}
+
+enum vhost_zc_probe vhost_zc_probe_used(const struct vhost_zc *z)
+{
+	return z->probe;
 }
 
 /* ---- naming the kernel functions on a copy's stack ---- */
@@ -113,10 +140,12 @@ static const char *ksym_name(const struct ksym *syms, int n, uint64_t addr)
 	return n && syms[lo].addr <= addr ? syms[lo].name : "?";
 }
 
-/* The copy helpers themselves say nothing about the cause: skip them. */
+/* The copy helpers themselves say nothing about the cause, nor do the BPF program and its
+ * trampoline at the top of an fentry program's stack: skip them. */
 static bool copy_helper(const char *name)
 {
-	return !strcmp(name, "skb_copy_ubufs") || !strncmp(name, "skb_orphan_frags", 16) ||
+	return !strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trampoline_", 15) ||
+	       !strcmp(name, "skb_copy_ubufs") || !strncmp(name, "skb_orphan_frags", 16) ||
 	       !strncmp(name, "skb_zerocopy", 12) || !strcmp(name, "pskb_expand_head");
 }
 

@@ -329,7 +329,7 @@ static int setup(struct test *t)
 	    (err = frame_check_start(t->tap.ifindex, &t->check, t->why, t->why_len)))
 		return fail(t, err, "this zcioctl was built without BPF");
 	if (t->o->tx && t->o->count_zerocopy &&
-	    vhost_zc_start(getpid(), &t->zc, t->r->zc_why, sizeof(t->r->zc_why)) && !t->r->zc_why[0])
+	    vhost_zc_start(getpid(), t->o->zc_probe, &t->zc, t->r->zc_why, sizeof(t->r->zc_why)) && !t->r->zc_why[0])
 		snprintf(t->r->zc_why, sizeof(t->r->zc_why), "this zcioctl was built without BPF");
 	err = set_backend(t, t->tap.fd);
 	return err ? fail(t, err, "VHOST_NET_SET_BACKEND %s", t->tap.name) : 0;
@@ -605,6 +605,7 @@ static void teardown(struct test *t)
 		reap(t, &t->q[VHOST_NET_TX], tx_used);
 	if (t->zc) {
 		t->r->zc_counted = !vhost_zc_read(t->zc, &t->r->zc);
+		t->r->zc_probe = vhost_zc_probe_used(t->zc);
 		vhost_zc_stop(t->zc);
 	}
 	frame_check_stop(t->check);

@@ -42,6 +42,7 @@ struct vhost_net_test_opts {
 	enum vhost_net_verify verify;	/* how TX frames are checked */
 	unsigned timeout_ms;		/* with no progress for this long: -ETIMEDOUT */
 	bool count_zerocopy;		/* count zero-copy completions in the kernel (BPF) */
+	enum vhost_zc_probe zc_probe;	/* with which probes */
 	uint64_t seed;			/* of the frames' contents */
 	bool memfd;			/* guest memory in a shared memfd, not anonymous (a VM's default) */
 };
@@ -67,6 +68,7 @@ struct vhost_net_test_result {
 	uint64_t verify_dropped;	/* TX verify: frames the packet socket or the tc ring had no room for */
 	uint64_t foreign;		/* frames that were not ours (RX: other traffic on the tap) */
 	bool zc_counted;		/* zc holds kernel counts */
+	enum vhost_zc_probe zc_probe;	/* counted through fentry or kprobes */
 	struct vhost_zc_counts zc;
 	char zc_why[160];		/* why they could not be counted */
 };

@@ -19,8 +19,9 @@
  * json-schema-sum 4 82c824f75e17802909c6e6e64008076c43647666ff205123d540150480862970
  * json-schema-sum 5 698499e600f6d6452f6f25bed728e00d2f5be38bc036786c1acd176faa04083d
  * json-schema-sum 6 d37b41fe7f3cf54d87ada601f492f71001ad39aab2e140c742bcaf064fc36e62
+ * json-schema-sum 7 2743a9d290146e2c62e3e72d6c40fca3b5e4d2009fb562766e5c65fd7eea22bc
  */
-#define JSON_SCHEMA_VERSION 6
+#define JSON_SCHEMA_VERSION 7
 
 #ifdef HAVE_BPF
 #define BUILT_WITH_BPF true

@@ -161,6 +161,7 @@ static void print_zerocopy(const struct vhost_net_test_result *r)
 		out_close_object();
 		return;
 	}
+	print_string(PRINT_ANY, "probe", " (%s)", r->zc_probe == VZC_PROBE_KPROBE ? "kprobe" : "fentry");
 	print_uint(PRINT_ANY, "completed", ": %llu buffers completed zero-copy", z->zerocopy);
 	print_uint(PRINT_ANY, "copied_after", ", %llu copied by the stack", z->failed);
 	print_uint(PRINT_ANY, "copied_by_vhost", ", %llu copied by vhost",
@@ -237,6 +238,8 @@ static int parse_sizes(const char *list, struct vhost_net_test_opts *o)
 }
 
 static const char *const memories[] = { "memfd", "anonymous", NULL };
+/* on: fentry where the kernel has it, else kprobes; the last two insist on one */
+static const char *const zc_counts[] = { "on", "off", "fentry", "kprobe", NULL };
 
 static int do_test(struct args *a)
 {
@@ -259,7 +262,7 @@ static int do_test(struct args *a)
 		{ "delay", KW_U64, &delay, 0, 10000000 },
 		{ "verify", KW_CHOICE, &verify, .choices = verify_modes },
 		{ "timeout", KW_U64, &timeout, 1, 3600000 },
-		{ "zerocopy-count", KW_CHOICE, &zerocopy_count, .choices = on_off },
+		{ "zerocopy-count", KW_CHOICE, &zerocopy_count, .choices = zc_counts },
 		{ "memory", KW_CHOICE, &memory, .choices = memories },
 		{ 0 },
 	};
@@ -289,7 +292,8 @@ static int do_test(struct args *a)
 	o.delay_us = delay;
 	o.verify = verify;	/* none, tc, socket: the enum's order */
 	o.timeout_ms = timeout;
-	o.count_zerocopy = zerocopy_count == 0;
+	o.count_zerocopy = zerocopy_count != 1;
+	o.zc_probe = zerocopy_count == 2 ? VZC_PROBE_FENTRY : zerocopy_count == 3 ? VZC_PROBE_KPROBE : VZC_PROBE_AUTO;
 	o.seed = 1;
 	o.memfd = memory == 0;
 
@@ -500,7 +504,7 @@ static int do_cleanup(struct args *a)
 static const struct cmd vhost_cmds[] = {
 	{ "features", do_features, "[device PATH]", "the device's and the backend's features, by name" },
 	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N[,N...]] [count N] [queue-size N] [inflight N] [call-after N] "
-			   "[vnet-hdr on|off] [delay USEC] [verify none|tc|socket] [timeout MS] [zerocopy-count on|off] [memory anonymous|memfd]",
+			   "[vnet-hdr on|off] [delay USEC] [verify none|tc|socket] [timeout MS] [zerocopy-count on|off|fentry|kprobe] [memory anonymous|memfd]",
 	  "be a guest's virtio-net driver: frames through vhost-net and a tap, zero-copy counted in the kernel" },
 	{ "blk", do_blk, "DEVICE [workload verify|read|write|randread|randwrite] [size SIZE] [bs SIZE] [count N] "
 			 "[queue-size N] [depth N] [pattern SEED | file PATH] [remap-every N] [memory memfd|anonymous] [timeout MS] [duration MS]",
