@@ -39,6 +39,15 @@ ok 'printf "%s" "$out" | jq -e "any(.zerocopy.copy_causes[]; .stack == \"deliver
 # copy's stack starts at the probed function instead of the BPF program and its trampoline
 ok 'vhost_test ".zerocopy.probe == \"kprobe\" and .tx.verified == 500 and .zerocopy.completed < 500 and any(.zerocopy.copy_causes[]; .stack == \"deliver_skb\")" size 1500 count 500 verify socket zerocopy-count kprobe' \
 	"zerocopy-count kprobe: the same copies, put down to deliver_skb"
+# insisting on fentry: counted through it where the kernel has trampolines; where it has not,
+# the frames still go and the report says why they were not counted
+if [ "$zc_probe" = fentry ]; then
+	ok 'vhost_test ".zerocopy.probe == \"fentry\" and .zerocopy.completed == 100" size 1500 count 100 zerocopy-count fentry' \
+		"zerocopy-count fentry: counted through fentry"
+else
+	ok 'vhost_test ".tx.frames == 100 and .zerocopy.counted == false and (.zerocopy.why_not | test(\"FUNCTION_TRACER\"))" size 1500 count 100 zerocopy-count fentry' \
+		"zerocopy-count fentry on a kernel without trampolines: the frames go, uncounted, and the report says why"
+fi
 ok 'vhost_nothing_left' "no tap or sink is left"
 
 done_testing
