@@ -18,9 +18,10 @@ int fail_nth_arm(unsigned n)
 
 bool fail_nth_arm_from_env(void)
 {
-	const char *n = getenv(FAIL_NTH_ENV);
+	const char *env = getenv(FAIL_NTH_ENV);
+	int n = env ? atoi(env) : 0;
 
-	return n && atoi(n) > 0 && !fail_nth_arm(atoi(n));
+	return n > 0 && !fail_nth_arm(n);
 }
 
 bool fail_nth_unreached(long *made)

@@ -331,6 +331,8 @@ static int setup(struct test *t)
 	if (t->o->tx && t->o->count_zerocopy &&
 	    vhost_zc_start(getpid(), t->o->zc_probe, &t->zc, t->r->zc_why, sizeof(t->r->zc_why)) && !t->r->zc_why[0])
 		snprintf(t->r->zc_why, sizeof(t->r->zc_why), "this zcioctl was built without BPF");
+	if (!t->o->count_zerocopy)
+		snprintf(t->r->zc_why, sizeof(t->r->zc_why), "not asked for (zerocopy-count off)");
 	err = set_backend(t, t->tap.fd);
 	return err ? fail(t, err, "VHOST_NET_SET_BACKEND %s", t->tap.name) : 0;
 }

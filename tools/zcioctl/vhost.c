@@ -238,8 +238,10 @@ static int parse_sizes(const char *list, struct vhost_net_test_opts *o)
 }
 
 static const char *const memories[] = { "memfd", "anonymous", NULL };
-/* on: fentry where the kernel has it, else kprobes; the last two insist on one */
-static const char *const zc_counts[] = { "on", "off", "fentry", "kprobe", NULL };
+/* enum vhost_zc_probe's order (on: fentry where the kernel has it, else kprobes), then off */
+static const char *const zc_counts[] = { "on", "fentry", "kprobe", "off", NULL };
+#define ZC_COUNT_OFF 3
+_Static_assert(VZC_PROBE_AUTO == 0 && VZC_PROBE_FENTRY == 1 && VZC_PROBE_KPROBE == 2, "zc_counts follows the enum");
 
 static int do_test(struct args *a)
 {
@@ -292,8 +294,8 @@ static int do_test(struct args *a)
 	o.delay_us = delay;
 	o.verify = verify;	/* none, tc, socket: the enum's order */
 	o.timeout_ms = timeout;
-	o.count_zerocopy = zerocopy_count != 1;
-	o.zc_probe = zerocopy_count == 2 ? VZC_PROBE_FENTRY : zerocopy_count == 3 ? VZC_PROBE_KPROBE : VZC_PROBE_AUTO;
+	o.count_zerocopy = zerocopy_count != ZC_COUNT_OFF;
+	o.zc_probe = o.count_zerocopy ? (enum vhost_zc_probe)zerocopy_count : VZC_PROBE_AUTO;
 	o.seed = 1;
 	o.memfd = memory == 0;
 

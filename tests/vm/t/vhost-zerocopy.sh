@@ -48,6 +48,8 @@ else
 	ok 'vhost_test ".tx.frames == 100 and .zerocopy.counted == false and (.zerocopy.why_not | test(\"FUNCTION_TRACER\"))" size 1500 count 100 zerocopy-count fentry' \
 		"zerocopy-count fentry on a kernel without trampolines: the frames go, uncounted, and the report says why"
 fi
+ok 'vhost_test ".tx.frames == 100 and .zerocopy.counted == false and .zerocopy.why_not == \"not asked for (zerocopy-count off)\"" size 1500 count 100 zerocopy-count off' \
+	"zerocopy-count off: the frames go, uncounted, and the report says it was not asked for"
 ok 'vhost_nothing_left' "no tap or sink is left"
 
 done_testing
