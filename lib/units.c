@@ -93,3 +93,97 @@ void format_size(uint64_t bytes, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%" PRIu64, bytes);
 }
+
+/* One CPU number of a list: digits only, below CPU_SETSIZE. */
+static int parse_cpu(const char **s, int *cpu)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)**s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(*s, &end, 10);
+	if (errno == ERANGE || v >= CPU_SETSIZE)
+		return -ERANGE;
+	*s = end;
+	*cpu = (int)v;
+	return 0;
+}
+
+int parse_cpulist(const char *s, cpu_set_t *set)
+{
+	int lo, hi, err;
+
+	if (!s)
+		return -EINVAL;
+	CPU_ZERO(set);
+	for (;;) {
+		if ((err = parse_cpu(&s, &lo)))
+			return err;
+		hi = lo;
+		if (*s == '-') {
+			s++;
+			if ((err = parse_cpu(&s, &hi)))
+				return err;
+			if (hi < lo)
+				return -EINVAL;
+		}
+		for (; lo <= hi; lo++)
+			CPU_SET(lo, set);
+		if (!*s)
+			return 0;
+		if (*s++ != ',')
+			return -EINVAL;
+	}
+}
+
+size_t format_cpulist(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t used = 0;
+	char item[16];
+	int lo, hi;
+
+	if (len)
+		buf[0] = '\0';
+	for (lo = 0; lo < CPU_SETSIZE; lo = hi + 1) {
+		hi = lo;
+		if (!CPU_ISSET(lo, set))
+			continue;
+		while (hi + 1 < CPU_SETSIZE && CPU_ISSET(hi + 1, set))
+			hi++;
+		if (hi > lo)
+			snprintf(item, sizeof(item), "%s%d-%d", used ? "," : "", lo, hi);
+		else
+			snprintf(item, sizeof(item), "%s%d", used ? "," : "", lo);
+		if (used < len)
+			snprintf(buf + used, len - used, "%s", item);
+		used += strlen(item);
+	}
+	return used;
+}
+
+int cpulist_allowed(const cpu_set_t *set, int *bad, cpu_set_t *allowed)
+{
+	cpu_set_t outside;
+
+	if (sched_getaffinity(0, sizeof(*allowed), allowed))
+		return -errno;
+	CPU_XOR(&outside, set, allowed);
+	CPU_AND(&outside, &outside, set);	/* asked for and not allowed */
+	*bad = cpulist_nth(&outside, 0);
+	return *bad < 0 ? 0 : -EINVAL;
+}
+
+int cpulist_nth(const cpu_set_t *set, unsigned n)
+{
+	int count = CPU_COUNT(set), cpu;
+
+	if (!count)
+		return -1;
+	n %= (unsigned)count;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, set) && n-- == 0)
+			return cpu;
+	return -1;
+}

@@ -16,6 +16,7 @@
 #ifndef ZC_VDUSE_SERVE_H
 #define ZC_VDUSE_SERVE_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,6 +68,13 @@ struct vduse_serve_opts {
 	unsigned threads;	/* groups of threads, each serving every threads-th queue; 0 means 1 */
 	unsigned io_threads;	/* threads of each group; 0: one per CPU, up to 4 */
 	unsigned poll_us;	/* an idle thread looks for more requests this long before sleeping; 0: sleep at once */
+	/*
+	 * The CPUs to run on, or NULL: I/O thread n (across groups, in order) is pinned to the n-th
+	 * CPU of the set, round; the calling thread, which answers the control messages, runs on any
+	 * of them until vduse_serve() returns. With io_threads 0, a blk group has a thread per CPU
+	 * of the set, up to 4. Every CPU must be one the caller may run on (-EINVAL otherwise).
+	 */
+	const cpu_set_t *cpus;
 	/* called from the control thread; stats are a snapshot */
 	void (*on_event)(void *arg, enum vduse_serve_event ev, const struct vduse_serve_stats *stats);
 	void *arg;
@@ -75,7 +83,9 @@ struct vduse_serve_opts {
 /*
  * Serve until SIGINT or SIGTERM (0) or a failure (-errno, with why filled): -ENOENT no such
  * device, -EBUSY somebody serves it already, -EMEDIUMTYPE a net device without a tap or a blk
- * device without a backend (or one whose type was not recorded). In-flight requests are completed before return.
+ * device without a backend (or one whose type was not recorded), -EINVAL a CPU of cpus the
+ * caller may not run on (offline, or outside its affinity). In-flight requests are completed
+ * before return.
  */
 int vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stats *stats, char *why, size_t why_len);
 

@@ -84,6 +84,7 @@ struct group {
 struct blk_engine {
 	struct group *groups;
 	unsigned ngroups;
+	unsigned nthreads;	/* started, across the groups: the next one's index for its CPU */
 	int stopfd;		/* readable once the engine stops: wakes every thread */
 	bool stop;
 };
@@ -352,7 +353,8 @@ static int group_epoll(struct blk_engine *e, struct group *g)
 	return 0;
 }
 
-static int start_thread(struct group *g, struct io_thread *t, unsigned max_num)
+/* Thread n of all the groups' threads, in the order they start (what its CPU is chosen by). */
+static int start_thread(struct group *g, struct io_thread *t, unsigned n, unsigned max_num)
 {
 	struct server *s = g->s;
 	int err;
@@ -360,17 +362,16 @@ static int start_thread(struct group *g, struct io_thread *t, unsigned max_num)
 	t->g = g;
 	if ((err = request_init(&t->r, max_num)))
 		return fail(s, err, "an I/O thread's request");
-	errno = pthread_create(&t->thread, NULL, io_main, t);
-	if (errno)
-		return fail(s, -errno, "starting an I/O thread");
+	if ((err = serve_thread_start(s, n, &t->thread, io_main, t)))
+		return fail(s, err, "starting an I/O thread");
 	t->started = true;
 	return 0;
 }
 
-/* I/O threads of a group, as asked, else one per CPU up to 4. */
+/* I/O threads of a group, as asked, else one per CPU (of those asked for, or online) up to 4. */
 static unsigned io_threads(const struct vduse_serve_opts *o)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = o->cpus ? CPU_COUNT(o->cpus) : sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (o->io_threads)
 		return o->io_threads;
@@ -380,13 +381,13 @@ static unsigned io_threads(const struct vduse_serve_opts *o)
 /* The windows of group k's enabled queues, then its threads. */
 static int start_group(struct server *s, struct blk_engine *e, struct group *g, unsigned k)
 {
-	unsigned i, max_num = 0;
+	unsigned i, max_num = 0, nt = io_threads(s->o);
 	int err;
 
 	g->s = s;
 	g->stop = &e->stop;
 	g->win = calloc(s->nvq, sizeof(*g->win));
-	g->t = calloc(io_threads(s->o), sizeof(*g->t));
+	g->t = calloc(nt, sizeof(*g->t));
 	if (!g->win || !g->t)
 		return fail(s, -ENOMEM, "I/O threads");
 	pthread_mutex_init(&g->lock, NULL);
@@ -410,9 +411,9 @@ static int start_group(struct server *s, struct blk_engine *e, struct group *g, 
 		return 0;	/* more groups than enabled queues: this one has nothing to do */
 	if ((err = group_epoll(e, g)))
 		return err;
-	for (i = 0; i < io_threads(s->o); i++) {
+	for (i = 0; i < nt; i++) {
 		g->nt++;
-		if ((err = start_thread(g, &g->t[i], max_num)))
+		if ((err = start_thread(g, &g->t[i], e->nthreads++, max_num)))
 			return err;
 	}
 	/* look at the rings once: requests may be waiting that no kick will announce */

@@ -531,9 +531,8 @@ static int net_start(struct server *s, bool resume)
 	/* look at both rings once: the driver may have queued frames that no kick will announce */
 	eventfd_write(n->rx->kickfd, 1);
 	eventfd_write(n->tx->kickfd, 1);
-	errno = pthread_create(&n->thread, NULL, net_main, n);
-	if (errno)
-		return fail(s, -errno, "starting the net thread");
+	if ((err = serve_thread_start(s, 0, &n->thread, net_main, n)))
+		return fail(s, err, "starting the net thread");
 	n->started = true;
 	set_link(s, true);
 	return 0;

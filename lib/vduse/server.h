@@ -89,6 +89,9 @@ struct server {
 /* the why of a failure into the caller's buffer, and err */
 #define fail(s, err, ...) why_fail((s)->why, (s)->why_len, err, __VA_ARGS__)
 
+/* Start thread n of the engine's I/O threads, pinned to the n-th CPU of o->cpus when there is one; -errno. */
+int serve_thread_start(struct server *s, unsigned n, pthread_t *thread, void *(*fn)(void *), void *arg);
+
 /* Make the pushed entries visible, interrupt the driver if it asks, then advance the record; count irqs. */
 void serve_publish(struct server *s, struct served_vq *q, uint64_t *irqs);
 

@@ -48,13 +48,13 @@ conf() { printf '%s\n' "$@" >"$tap_tmp/conf/t0.conf"; }
 
 conf '# every key' "  BACKEND=\"$tap_tmp/disk image\"   # a quoted path with a blank" "CAPACITY=2M # 2 MiB" \
 	"BLOCK_SIZE=4096" "QUEUES='2'" "QUEUE_SIZE=128" "FEATURES=flush,discard" "READONLY=yes" "WORKERS=2" \
-	"IO_THREADS=3" "" "ON_STOP=destroy"
+	"IO_THREADS=3" "CPUS=0-1,3" "" "ON_STOP=destroy"
 step create t0
 ok '[ "$rc" = 0 ] && [ "$calls" = "vduse create t0 type blk capacity 2M block-size 4096 queues 2 queue-size 128 features flush,discard readonly" ]' \
 	"create: every key of the file in zcioctl vduse create ($calls)"
 step serve t0
-ok '[ "$rc" = 0 ] && [ "$calls" = "vduse serve t0 backend $tap_tmp/disk image workers 2 io-threads 3 readonly" ]' \
-	"serve: backend, workers, io-threads, readonly"
+ok '[ "$rc" = 0 ] && [ "$calls" = "vduse serve t0 backend $tap_tmp/disk image workers 2 io-threads 3 cpus 0-1,3 readonly" ]' \
+	"serve: backend, workers, io-threads, cpus, readonly"
 "$helper" serve t0 &
 helper_pid=$!
 wait $helper_pid

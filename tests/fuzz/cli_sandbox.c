@@ -15,10 +15,11 @@
  * the object files call a library function that is neither stubbed here nor listed as pure in
  * ZC_FUZZ_PURE below: a new kernel call must get its stub before the fuzzer can run it.
  *
- * ZC_FUZZ_PURE: cpu_time_ns dmabuf_page_align feat_find feat_probe_count feat_probes feat_release
- * ZC_FUZZ_PURE: feat_state_name feature_name fence_latency_figures fence_stats_free ffs_event_name
- * ZC_FUZZ_PURE: format_size free_names gadget_name_valid hmm_kind_name hmm_prot_letter now_ns
- * ZC_FUZZ_PURE: parse_size parse_u64 samples_add samples_free svc_notify_built usbhost_urbs_per_transfer
+ * ZC_FUZZ_PURE: cpu_time_ns cpulist_allowed dmabuf_page_align feat_find feat_probe_count feat_probes
+ * ZC_FUZZ_PURE: feat_release feat_state_name feature_name fence_latency_figures fence_stats_free
+ * ZC_FUZZ_PURE: ffs_event_name format_cpulist format_size free_names gadget_name_valid hmm_kind_name
+ * ZC_FUZZ_PURE: hmm_prot_letter now_ns parse_cpulist parse_size parse_u64 samples_add samples_free
+ * ZC_FUZZ_PURE: svc_notify_built usbhost_urbs_per_transfer
  * ZC_FUZZ_PURE: vduse_blk_features vduse_parse_features vduse_dev_path vduse_name_valid
  * ZC_FUZZ_PURE: vduse_net_features zc_stop
  */
@@ -150,6 +151,7 @@ int __wrap_vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stat
 {
 	record("vduse_serve");
 	FUZZ_CHECK(vduse_name_valid(o->name));
+	FUZZ_CHECK(!o->cpus || CPU_COUNT(o->cpus) > 0);
 	memset(stats, 0, sizeof(*stats));
 	snprintf(why, why_len, "fuzz: no kernel");
 	return -ENODEV;

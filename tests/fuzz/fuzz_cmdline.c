@@ -4,8 +4,8 @@
  * object table, each object's command table, the keyword tables, names, sizes, numbers, MAC
  * addresses, feature lists), with the library's kernel calls replaced by cli_sandbox.c's
  * recorder. The input is argv after "zcioctl": words separated by NUL or newline bytes.
- * Each word also goes through the number and size parsers directly, which must agree with
- * their own rendering of what they parsed.
+ * Each word also goes through the number, size and CPU list parsers directly, which must agree
+ * with their own rendering of what they parsed.
  */
 #include "config.h"
 
@@ -20,11 +20,12 @@
 #define MAX_WORDS 64
 #define MAX_INPUT 4096
 
-/* parse_u64 and parse_size read back what they print; format_size fits any buffer. */
+/* parse_u64, parse_size and parse_cpulist read back what they print; the formatters fit any buffer. */
 static void check_units(const char *word)
 {
-	char buf[32];
+	char buf[32], list[8192];	/* list: room for every CPU of a set, "0,2,4,...,1022" */
 	uint64_t v, again, features;
+	cpu_set_t cpus, again_cpus;
 	size_t len;
 
 	if (!parse_u64(word, 0, UINT64_MAX, &v)) {
@@ -38,6 +39,12 @@ static void check_units(const char *word)
 		FUZZ_CHECK(!parse_size(buf, 0, UINT64_MAX, &again) && again == v);
 		for (len = 0; len < sizeof(buf); len++)
 			format_size(v, buf, len);	/* ASan: writes stay within len */
+	}
+	if (!parse_cpulist(word, &cpus)) {
+		format_cpulist(&cpus, list, sizeof(list));
+		FUZZ_CHECK(!parse_cpulist(list, &again_cpus) && CPU_EQUAL(&cpus, &again_cpus));
+		for (len = 0; len < sizeof(buf); len++)
+			format_cpulist(&cpus, buf, len);	/* ASan: writes stay within len */
 	}
 	if (!vduse_parse_features(VDUSE_BLK, word, &features))
 		FUZZ_CHECK(strcmp(word, "none") || features == 0);

@@ -26,6 +26,7 @@ words fuzz_cmdline vduse-create-blk vduse create d0 type blk capacity 1G block-s
 words fuzz_cmdline vduse-create-net vduse create n0 type net mac 02:00:00:00:00:01 mtu 1500 queue-size 256
 words fuzz_cmdline vduse-serve vduse serve d0 memory 64MiB workers 2 io-threads 4 poll 50
 words fuzz_cmdline vduse-serve-net vduse serve n0 tap auto
+words fuzz_cmdline vduse-serve-cpus vduse serve d0 memory 1M cpus 0-3,8,10-11
 words fuzz_cmdline vduse-attach vduse attach d0 driver vhost_vdpa
 words fuzz_cmdline ffs-up ffs up g0 vid 0x1d6b pid 0x0104 product zc in 2 out 2 speed high udc auto
 words fuzz_cmdline ffs-transfer ffs transfer /ep1 size 1M count 16 buffers 4 heap system pattern 7 verify mode dmabuf \

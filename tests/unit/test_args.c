@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Unit tests of lib/args: numbers, sizes, keyword tables and batch line splitting. */
+/* Unit tests of lib/args: numbers, sizes, CPU lists, keyword tables and batch line splitting. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,12 +57,64 @@ static void test_sizes(void)
 	is_str(buf, "3G", "3 GiB formats as 3G");
 }
 
+static void test_cpulists(void)
+{
+	cpu_set_t set, ranged;
+	int bad = 0, cpu;
+	char buf[64];
+
+	is_int(parse_cpulist("3", &set), 0, "one CPU parses");
+	ok(CPU_COUNT(&set) == 1 && CPU_ISSET(3, &set), "3 is CPU 3 alone");
+	is_int(parse_cpulist("0-3,8,10-11", &set), 0, "ranges and singles parse");
+	is_int(CPU_COUNT(&set), 7, "0-3,8,10-11 is seven CPUs");
+	format_cpulist(&set, buf, sizeof(buf));
+	is_str(buf, "0-3,8,10-11", "it formats back the same");
+	is_int(parse_cpulist("5,1,2-3,2", &set), 0, "out of order and repeated CPUs parse");
+	format_cpulist(&set, buf, sizeof(buf));
+	is_str(buf, "1-3,5", "they format sorted, ranges joined");
+	is_int(cpulist_nth(&set, 0), 1, "the first CPU is the lowest");
+	is_int(cpulist_nth(&set, 3), 5, "the fourth is 5");
+	is_int(cpulist_nth(&set, 4), 1, "the fifth goes round to the first");
+	is_int(parse_cpulist("1023", &set), 0, "CPU_SETSIZE - 1 parses");
+	is_int(format_cpulist(&set, buf, 3), 4, "a short buffer: the length it needed");
+	is_str(buf, "10", "and what fits");
+	is_int(parse_cpulist("0-1023", &set), 0, "every CPU parses");
+	is_int(format_cpulist(&set, buf, sizeof(buf)), 6, "as one range");
+	CPU_ZERO(&ranged);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu += 2)
+		CPU_SET(cpu, &ranged);
+	ok(format_cpulist(&ranged, NULL, 0) < CPULIST_MAX, "every other CPU fits CPULIST_MAX");
+	is_int(parse_cpulist("1024", &set), -ERANGE, "CPU_SETSIZE is out of range");
+	is_int(parse_cpulist("3-1", &set), -EINVAL, "a backwards range is refused");
+	is_int(parse_cpulist("99999999999999999999", &set), -ERANGE, "a huge number is out of range");
+	is_int(parse_cpulist("", &set), -EINVAL, "empty is refused");
+	is_int(parse_cpulist("1,", &set), -EINVAL, "a trailing comma is refused");
+	is_int(parse_cpulist(",1", &set), -EINVAL, "a leading comma is refused");
+	is_int(parse_cpulist("1-", &set), -EINVAL, "an open range is refused");
+	is_int(parse_cpulist("-1", &set), -EINVAL, "a sign is refused");
+	is_int(parse_cpulist("1 2", &set), -EINVAL, "a blank is refused");
+	is_int(parse_cpulist("0x1", &set), -EINVAL, "hex is refused (the kernel writes decimal)");
+	is_int(parse_cpulist("0-2:2", &set), -EINVAL, "strides are refused");
+	sched_getaffinity(0, sizeof(set), &set);
+	is_int(cpulist_allowed(&set, &bad, &ranged), 0, "this thread's own affinity is allowed");
+	ok(CPU_EQUAL(&set, &ranged), "and it is what it may run on");
+	CPU_ZERO(&set);
+	CPU_SET(CPU_SETSIZE - 1, &set);
+	is_int(cpulist_allowed(&set, &bad, &ranged), -EINVAL, "CPU 1023 (no such CPU here) is not");
+	is_int(bad, CPU_SETSIZE - 1, "and it is named");
+	CPU_ZERO(&ranged);
+	format_cpulist(&ranged, buf, sizeof(buf));
+	is_str(buf, "", "an empty set formats empty");
+	is_int(cpulist_nth(&ranged, 0), -1, "an empty set has no n-th CPU");
+}
+
 static void test_keywords(void)
 {
 	static const char *const modes[] = { "dmabuf", "copy", NULL };
 	uint64_t size = 0, count = 0;
 	const char *name = NULL;
 	bool verify = false, size_seen = false;
+	cpu_set_t cpus;
 	int mode = -1;
 	const struct kw table[] = {
 		{ "size", KW_SIZE, &size, 1, 1 << 30, .seen = &size_seen },
@@ -70,9 +122,11 @@ static void test_keywords(void)
 		{ "name", KW_STR, &name, 0, 8 },
 		{ "mode", KW_CHOICE, &mode, .choices = modes },
 		{ "verify", KW_FLAG, &verify },
+		{ "cpus", KW_CPUS, &cpus },
 		{ 0 },
 	};
-	char *good[] = { "size", "1M", "count", "10", "name", "disk0", "mode", "copy", "verify" };
+	char *good[] = { "size", "1M", "count", "10", "name", "disk0", "mode", "copy", "verify", "cpus", "0,2" };
+	char *badcpus[] = { "cpus", "0-" };
 	char *twice[] = { "count", "1", "count", "2" };
 	char *unknown[] = { "colour", "red" };
 	char *noval[] = { "size" };
@@ -81,10 +135,12 @@ static void test_keywords(void)
 	char *range[] = { "count", "1001" };
 	struct args a;
 
-	a = (struct args){ 9, good };
+	a = (struct args){ 11, good };
 	is_int(args_parse_kw(&a, table), 0, "a full keyword line parses");
-	ok(size == 1 << 20 && count == 10 && verify && mode == 1 && size_seen && !strcmp(name, "disk0"),
-	   "every keyword landed in its place");
+	ok(size == 1 << 20 && count == 10 && verify && mode == 1 && size_seen && !strcmp(name, "disk0") &&
+	   CPU_COUNT(&cpus) == 2 && CPU_ISSET(2, &cpus), "every keyword landed in its place");
+	a = (struct args){ 2, badcpus };
+	is_int(args_parse_kw(&a, table), -ZC_EUSAGE, "a malformed CPU list is a usage error");
 	a = (struct args){ 4, twice };
 	is_int(args_parse_kw(&a, table), -ZC_EUSAGE, "a keyword given twice is a usage error");
 	a = (struct args){ 2, unknown };
@@ -125,6 +181,7 @@ int main(void)
 	/* the usage errors print to stderr: keep the TAP stream on stdout clean */
 	test_numbers();
 	test_sizes();
+	test_cpulists();
 	test_keywords();
 	test_split();
 	return done_testing();

@@ -85,6 +85,14 @@ serve_up() {
 	serving
 }
 serving() { grep -Eq '^\{"event":"(ready|resumed)"' "$srv_out"; }
+# thread_cpus [io]: the CPUs each of the server's threads may run on, sorted ("1 1 "); io: not its main thread
+thread_cpus() {
+	local t
+	for t in /proc/$srv_pid/task/*; do
+		[ "${1:-}" = io ] && [ "${t##*/}" = "$srv_pid" ] && continue
+		sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status"
+	done | sort | tr '\n' ' '
+}
 # event EVENT JQ-CONDITION: the server printed that event line and it satisfies the condition
 event() { jq -e "select(.event == \"$1\") | $2" "$srv_out" 2>/dev/null | grep -qx true; }
 

@@ -554,6 +554,7 @@ static int do_detach(struct args *a)
 struct serve_ctx {
 	const char *name;
 	const char *tap;	/* NULL for a blk device */
+	const cpu_set_t *cpus;	/* NULL: not pinned */
 };
 
 static void print_event_head(const char *event, const struct serve_ctx *c)
@@ -572,6 +573,25 @@ static void print_event_tail(void)
 	out_flush_line();
 }
 
+/* The CPUs the server's threads run on: an array, null when it was not pinned (text: only when pinned). */
+static void print_serve_cpus(const cpu_set_t *cpus)
+{
+	char list[CPULIST_MAX];
+	int cpu;
+
+	if (!cpus) {
+		json_null("cpus");
+		return;
+	}
+	format_cpulist(cpus, list, sizeof(list));
+	print_string(PRINT_TEXT, NULL, ", on CPUs %s", list);
+	out_open_array("cpus");
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, cpus))
+			json_uint(NULL, cpu);
+	out_close_array();
+}
+
 /* The event lines; stopping has none: stopped, with the totals, follows once it is done. */
 static void print_serve_event(const struct serve_ctx *c, enum vduse_serve_event ev, const struct vduse_serve_stats *st)
 {
@@ -579,11 +599,13 @@ static void print_serve_event(const struct serve_ctx *c, enum vduse_serve_event 
 	case VDUSE_SERVE_READY:
 		print_event_head("ready", c);
 		print_uint(PRINT_ANY, "queues", ", %llu queues", st->vqs);
+		print_serve_cpus(c->cpus);
 		print_string(PRINT_TEXT, NULL, " (attach it with 'zcioctl vduse attach %s'; SIGINT or SIGTERM stops)", c->name);
 		break;
 	case VDUSE_SERVE_RESUMED:
 		print_event_head("resumed", c);
 		print_uint(PRINT_ANY, "queues", ", %llu queues", st->vqs);
+		print_serve_cpus(c->cpus);
 		print_uint(PRINT_ANY, "in_flight", ", a running driver with %llu requests in flight", st->resubmitted);
 		break;
 	case VDUSE_SERVE_STARTED:
@@ -761,6 +783,23 @@ static int open_serve_tap(const char *name, const char *ifname, struct tap *t)
 	return 0;
 }
 
+/* Before anything is opened or made (a tap auto): the CPUs of cpus LIST must be ones we may run on. */
+static int check_serve_cpus(const char *name, const cpu_set_t *cpus)
+{
+	char allowed_list[CPULIST_MAX], hint[CPULIST_MAX + 32];
+	cpu_set_t allowed;
+	int bad, err = cpulist_allowed(cpus, &bad, &allowed);
+
+	if (err == -EINVAL) {
+		format_cpulist(&allowed, allowed_list, sizeof(allowed_list));
+		snprintf(hint, sizeof(hint), "it may run on %s", allowed_list);
+		return zc_err(EINVAL, hint, "serving %s: CPU %d is offline or outside zcioctl's affinity", name, bad);
+	}
+	if (err)
+		return zc_err(-err, NULL, "serving %s: reading its CPU affinity", name);
+	return 0;
+}
+
 /* What the lib found wrong with the device or what we were given to serve it with. */
 static int serve_error(const char *name, int err, const char *why)
 {
@@ -777,7 +816,8 @@ static int do_serve(struct args *a)
 {
 	uint64_t memory = 0, workers = 1, io_threads = 0, poll_us = 0;
 	const char *name, *file = NULL, *ifname = NULL;
-	bool readonly = false;
+	bool readonly = false, pinned = false;
+	cpu_set_t cpus;
 	struct vblk_backend b = { .fd = -1 };
 	struct tap t = { .fd = -1 };
 	struct vduse_serve_stats st;
@@ -792,6 +832,7 @@ static int do_serve(struct args *a)
 		{ "io-threads", KW_U64, &io_threads, 1, 64 },
 		{ "poll", KW_U64, &poll_us, 0, 1000000 },
 		{ "readonly", KW_FLAG, &readonly },
+		{ "cpus", KW_CPUS, &cpus, .seen = &pinned },
 		{ 0 },
 	};
 
@@ -803,15 +844,15 @@ static int do_serve(struct args *a)
 		return zc_usage("argument \"%" PRIu64 "\" of \"memory\" is wrong: expected a multiple of 512", memory);
 	if (ifname && (readonly || poll_us || io_threads || workers != 1))
 		return zc_usage("\"readonly\", \"poll\", \"io-threads\" and \"workers\" are for blk devices");
-	if ((err = need_device(name)))
+	if ((err = need_device(name)) || (pinned && (err = check_serve_cpus(name, &cpus))))
 		return err;
 	err = ifname ? open_serve_tap(name, ifname, &t) : open_backend(&b, file, memory, readonly, name);
 	if (err)
 		return err;
-	ctx = (struct serve_ctx){ name, ifname ? t.name : NULL };
+	ctx = (struct serve_ctx){ name, ifname ? t.name : NULL, pinned ? &cpus : NULL };
 	const struct vduse_serve_opts o = {
 		.name = name, .backend = ifname ? NULL : &b, .tap_fd = t.fd, .threads = workers,
-		.io_threads = io_threads, .poll_us = poll_us, .on_event = on_serve_event, .arg = &ctx,
+		.io_threads = io_threads, .poll_us = poll_us, .cpus = ctx.cpus, .on_event = on_serve_event, .arg = &ctx,
 	};
 	sig_catch_stop();
 	err = vduse_serve(&o, &st, why, sizeof(why));
@@ -841,7 +882,8 @@ static const struct cmd vduse_cmds[] = {
 	  "add the device to the vDPA bus, bound to a driver (its server must run)" },
 	{ "detach", do_detach, "NAME [force]", "remove the device from the vDPA bus (force: even if its disk is in use)" },
 	{ "serve", do_serve,
-	  "NAME backend FILE | memory SIZE [workers N] [io-threads N] [poll USEC] [readonly] | tap IFNAME|auto",
+	  "NAME (backend FILE | memory SIZE [workers N] [io-threads N] [poll USEC] [readonly] | tap IFNAME|auto) "
+	  "[cpus LIST]",
 	  "be the device: serve its virtio-blk requests, or move its virtio-net frames, until SIGINT or SIGTERM" },
 	{ "mgmtdev", do_mgmtdev, "", "list the vDPA management devices, and say why when there are none" },
 	{ 0 },

@@ -143,8 +143,10 @@ serve_down
 ok '[ "$srv_rc" = 0 ] && event stopped ".resumed and .tx_frames > 0 and .rx_frames > 0 and .tx_errors == 0 and .rx_errors == 0"' \
 	"SIGINT: exit 0; stopped with frames both ways and no errors"
 ok 'wait_for "[ \"\$(carrier)\" = 0 ]" 5' "the link goes down while nobody serves the device"
-ok "serve_up vn0 tap $tap" "served again"
+ok "serve_up vn0 tap $tap cpus 1" "served again, pinned to CPU 1 (cpus 1)"
 ok 'wait_for "[ \"\$(carrier)\" = 1 ]" 5' "and the link comes back up"
+ok 'event resumed ".cpus == [1]" && [ "$(thread_cpus)" = "1 1 " ]' \
+	"the resumed line names CPU 1, and the main thread and the net thread run there alone"
 run in_vm ping -c 2 -i 0.2 -W 5 $host_ip
 ok '[ "$rc" = 0 ]' "ping"
 # ---- the offloads at work: 16 MiB each way in TCP segments larger than the MTU (9000)

@@ -270,6 +270,55 @@ ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".detached and .state == \"destr
 	"stopped, then destroy while attached: detached (messages answered) and destroyed"
 ok '! [ -e /dev/vduse/o0 ] && ! vdpa dev show o0 >/dev/null 2>&1' "no VDUSE or vDPA device o0 left"
 
+# ---- cpus LIST: each I/O thread pinned as the list says, the control thread on the list
+zc vduse create p0 type blk capacity 16M
+ok 'serve_up p0 memory 16M cpus 1' "serve p0 with cpus 1"
+ok 'event ready ".cpus == [1]"' "the ready line names the CPUs: [1]"
+zc -j vduse attach p0
+disk=$(printf "%s" "$out" | jq -r .disk)
+ok '[ "$(thread_cpus)" = "1 1 " ]' "its main thread and its one I/O thread (one per listed CPU) run on CPU 1 alone ($(thread_cpus))"
+run dd if="$tap_tmp/rnd" of="/dev/$disk" bs=1M count=8 oflag=direct status=none
+run dd if="/dev/$disk" of="$tap_tmp/back" bs=1M count=8 iflag=direct status=none
+ok 'cmp -s <(head -c 8M "$tap_tmp/rnd") "$tap_tmp/back"' "8 MiB written and read back byte for byte, served from CPU 1"
+zc vduse detach p0
+serve_down
+ok '[ "$srv_rc" = 0 ] && event stopped ".reads > 0 and .writes > 0 and .errors == 0"' "stopped, with the reads and writes"
+ok 'serve_up p0 memory 16M cpus 0-1 io-threads 3' "serve p0 with cpus 0-1 and three I/O threads"
+zc -j vduse attach p0
+disk=$(printf "%s" "$out" | jq -r .disk)
+run fio --name=v --filename="/dev/$disk" --rw=randwrite --bs=4k --iodepth=16 --ioengine=libaio --direct=1 \
+	--size=4M --verify=crc32c --do_verify=1 --verify_fatal=1 --output-format=json
+ok '[ "$rc" = 0 ] && printf "%s" "$out" | jq -e ".jobs[0].error == 0" >/dev/null' "fio: 4K random writes at QD16 verified"
+ok 'event ready ".cpus == [0, 1]"' "the ready line names CPUs [0, 1]"
+ok '[ "$(thread_cpus io)" = "0 0 1 " ] && [ "$(thread_cpus)" = "0 0 0-1 1 " ]' \
+	"the I/O threads round the list (0, 1, 0: $(thread_cpus io)), the main thread on 0-1"
+zc vduse detach p0
+serve_down
+ok '[ "$srv_rc" = 0 ]' "stopped"
+ok 'serve_up p0 memory 16M' "serve p0 without cpus"
+ok 'event ready ".cpus == null"' "the ready line has cpus null"
+serve_down
+online=$(cat /sys/devices/system/cpu/online)
+zc vduse serve p0 memory 16M cpus 1023
+expect_rc 1 "cpus 1023, a CPU this guest has not, fails"
+expect_err "serving p0: CPU 1023 is offline or outside zcioctl's affinity: Invalid argument \(it may run on $online\)" \
+	"saying which CPU and which it may run on ($online)"
+run taskset -c 0 "$ZCIOCTL" vduse serve p0 memory 16M cpus 0-1
+expect_rc 1 "cpus 0-1 under taskset -c 0 fails"
+expect_err "CPU 1 is offline or outside zcioctl's affinity: Invalid argument \(it may run on 0\)" "naming CPU 1, allowed only 0"
+taps_before=$(ip -o link show type tun | wc -l)
+zc vduse serve p0 tap auto cpus 1023
+ok '[ "$rc" = 1 ] && [ "$(ip -o link show type tun | wc -l)" = "$taps_before" ]' "tap auto with a bad CPU: refused before any tap is made"
+expect_usage 'argument "1-0" of "cpus" is wrong: expected a CPU list like 1 or 0-3,8 \(ranges low-high\)' \
+	"a backwards range" -- vduse serve p0 memory 16M cpus 1-0
+expect_usage 'argument "1024" of "cpus" is out of range: expected CPUs 0 to 1023' \
+	"CPU 1024" -- vduse serve p0 memory 16M cpus 1024
+expect_usage 'argument "one" of "cpus" is wrong: expected a CPU list' "a word for a CPU" -- vduse serve p0 memory 16M cpus one
+zc -j vduse show p0
+ok 'printf "%s" "$out" | jq -e ".served == false and .attached == false" >/dev/null' "after the failures p0 is neither served nor attached"
+zc vduse destroy p0
+expect_rc 0 "destroy p0"
+
 # ---- errors, and nothing left behind
 zc vduse serve nosuch memory 1M
 expect_rc 1 "serve of a missing device fails"

@@ -71,6 +71,15 @@ static int take_value(const struct kw *k, const char *value)
 			}
 		}
 		return bad_choice(k, value);
+	case KW_CPUS:
+		err = parse_cpulist(value, k->dest);
+		if (err == -ERANGE)
+			return zc_usage("argument \"%s\" of \"%s\" is out of range: expected CPUs 0 to %d", value,
+					k->name, CPU_SETSIZE - 1);
+		if (err)
+			return zc_usage("argument \"%s\" of \"%s\" is wrong: expected a CPU list like 1 or 0-3,8 "
+					"(ranges low-high)", value, k->name);
+		return 0;
 	case KW_FLAG:
 		break;
 	}

@@ -42,6 +42,7 @@ enum kw_type {
 	KW_SIZE,	/* uint64_t byte count within [min, max] */
 	KW_STR,		/* const char *, 1..max bytes (max 0: any length) */
 	KW_CHOICE,	/* int index into choices[] */
+	KW_CPUS,	/* cpu_set_t, from a CPU list "0-3,8" (parse_cpulist) */
 };
 
 struct kw {
