@@ -167,8 +167,9 @@ int cpulist_allowed(const cpu_set_t *set, int *bad, cpu_set_t *allowed)
 {
 	cpu_set_t outside;
 
+	*bad = -1;
 	if (sched_getaffinity(0, sizeof(*allowed), allowed))
-		return -errno;
+		return -errno;	/* EINVAL too, on a kernel of more than CPU_SETSIZE CPUs: *bad says which */
 	CPU_XOR(&outside, set, allowed);
 	CPU_AND(&outside, &outside, set);	/* asked for and not allowed */
 	*bad = cpulist_nth(&outside, 0);

@@ -21,16 +21,16 @@ void format_size(uint64_t bytes, char *buf, size_t len);
  * a range that runs backwards included.
  */
 int parse_cpulist(const char *s, cpu_set_t *set);
-/* Room for any set's list: every other CPU of 1024 is 512 numbers of up to 4 digits, with commas. */
-#define CPULIST_MAX 2560
+/* Room for any set's list, NUL included: the longest, pairs with gaps ("0-1,3-4,...,1023"), takes 2673. */
+#define CPULIST_MAX 4096
 /* The same form back, ranges joined: "0-3,8"; "" for an empty set. Returns the length it needed, as snprintf. */
 size_t format_cpulist(const cpu_set_t *set, char *buf, size_t len);
 /* The CPUs of the set in order, the n-th taken modulo their count (thread n of a pool); -1 if empty. */
 int cpulist_nth(const cpu_set_t *set, unsigned n);
 /*
  * 0 if the calling thread may run on every CPU of the set (each online and in its affinity),
- * else -EINVAL with the first one it may not in *bad and what it may run on in *allowed;
- * -errno if the affinity cannot be read.
+ * else -EINVAL with the first one it may not in *bad (>= 0) and what it may run on in *allowed;
+ * -errno with *bad -1 if the affinity cannot be read.
  */
 int cpulist_allowed(const cpu_set_t *set, int *bad, cpu_set_t *allowed);
 

@@ -44,7 +44,7 @@ int serve_thread_start(struct server *s, unsigned n, pthread_t *thread, void *(*
 
 	if (!s->o->cpus)
 		return -pthread_create(thread, NULL, fn, arg);
-	/* set before it starts: the thread never runs, nor first-touches its memory, elsewhere */
+	/* set before it starts: the thread never runs elsewhere, not even for its first instructions */
 	CPU_ZERO(&one);
 	CPU_SET(cpulist_nth(s->o->cpus, n), &one);
 	pthread_attr_init(&attr);
@@ -409,7 +409,7 @@ static int enter_cpus(struct server *s, cpu_set_t *old)
 	if (!CPU_COUNT(s->o->cpus))
 		return fail(s, -EINVAL, "an empty set of CPUs");
 	err = cpulist_allowed(s->o->cpus, &bad, old);
-	if (err == -EINVAL)
+	if (err && bad >= 0)
 		return fail(s, err, "CPU %d is offline or outside the server's affinity", bad);
 	if (err)
 		return fail(s, err, "sched_getaffinity");

@@ -71,7 +71,8 @@ struct vduse_serve_opts {
 	/*
 	 * The CPUs to run on, or NULL: I/O thread n (across groups, in order) is pinned to the n-th
 	 * CPU of the set, round; the calling thread, which answers the control messages, runs on any
-	 * of them until vduse_serve() returns. With io_threads 0, a blk group has a thread per CPU
+	 * of them until vduse_serve() returns (then on what sched_getaffinity() said at the start:
+	 * CPUs offline then are not given back). With io_threads 0, a blk group has a thread per CPU
 	 * of the set, up to 4. Every CPU must be one the caller may run on (-EINVAL otherwise).
 	 */
 	const cpu_set_t *cpus;

@@ -86,7 +86,10 @@ expect_rc 1 "json-check refuses NaN, which is not JSON"
 cat "$tap_tmp/version.json" "$tap_tmp/version.json" >"$tap_tmp/two.json"
 run check version show "$tap_tmp/two.json"
 expect_rc 1 "json-check refuses two documents for a command that prints one"
-printf '%s\n' '{"event":"ready","name":"d0","queues":1}' '{"error":{"message":"m"}}' '{"event":"reset","name":"d0"}' \
+printf '%s\n' '{"event":"ready","name":"d0","queues":1,"cpus":null}' '{"event":"reset","name":"d0"}' >"$tap_tmp/lines.json"
+run check vduse serve "$tap_tmp/lines.json"
+expect_rc 0 "json-check takes JSON lines that each follow the schema"
+printf '%s\n' '{"event":"ready","name":"d0","queues":1,"cpus":null}' '{"error":{"message":"m"}}' '{"event":"reset","name":"d0"}' \
 	>"$tap_tmp/lines.json"
 run check vduse serve "$tap_tmp/lines.json"
 expect_rc 1 "json-check refuses an error object before the last of the JSON lines"

@@ -15,7 +15,7 @@
  * the object files call a library function that is neither stubbed here nor listed as pure in
  * ZC_FUZZ_PURE below: a new kernel call must get its stub before the fuzzer can run it.
  *
- * ZC_FUZZ_PURE: cpu_time_ns cpulist_allowed dmabuf_page_align feat_find feat_probe_count feat_probes
+ * ZC_FUZZ_PURE: cpu_time_ns dmabuf_page_align feat_find feat_probe_count feat_probes
  * ZC_FUZZ_PURE: feat_release feat_state_name feature_name fence_latency_figures fence_stats_free
  * ZC_FUZZ_PURE: ffs_event_name format_cpulist format_size free_names gadget_name_valid hmm_kind_name
  * ZC_FUZZ_PURE: hmm_prot_letter now_ns parse_cpulist parse_size parse_u64 samples_add samples_free
@@ -155,6 +155,24 @@ int __wrap_vduse_serve(const struct vduse_serve_opts *o, struct vduse_serve_stat
 	memset(stats, 0, sizeof(*stats));
 	snprintf(why, why_len, "fuzz: no kernel");
 	return -ENODEV;
+}
+/* A machine of CPUs 0-3, whatever the host's affinity: the fuzzer's paths must not depend on it. */
+WRAP_DECL(int, cpulist_allowed, (const cpu_set_t *set, int *bad, cpu_set_t *allowed));
+int __wrap_cpulist_allowed(const cpu_set_t *set, int *bad, cpu_set_t *allowed)
+{
+	int cpu;
+
+	record("cpulist_allowed");
+	CPU_ZERO(allowed);
+	for (cpu = 0; cpu < 4; cpu++)
+		CPU_SET(cpu, allowed);
+	*bad = -1;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, set) && !CPU_ISSET(cpu, allowed)) {
+			*bad = cpu;
+			return -EINVAL;
+		}
+	return 0;
 }
 STUB(bool, vduse_exists, (const char *name), false)
 STUB(bool, vduse_served, (const char *name), false)

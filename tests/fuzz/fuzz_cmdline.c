@@ -23,7 +23,7 @@
 /* parse_u64, parse_size and parse_cpulist read back what they print; the formatters fit any buffer. */
 static void check_units(const char *word)
 {
-	char buf[32], list[8192];	/* list: room for every CPU of a set, "0,2,4,...,1022" */
+	char buf[32], list[CPULIST_MAX];
 	uint64_t v, again, features;
 	cpu_set_t cpus, again_cpus;
 	size_t len;

@@ -84,6 +84,12 @@ static void test_cpulists(void)
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu += 2)
 		CPU_SET(cpu, &ranged);
 	ok(format_cpulist(&ranged, NULL, 0) < CPULIST_MAX, "every other CPU fits CPULIST_MAX");
+	CPU_ZERO(&ranged);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (cpu % 3 != 2)
+			CPU_SET(cpu, &ranged);
+	is_int(format_cpulist(&ranged, NULL, 0), 2673, "pairs with gaps, the longest list, need 2673 characters");
+	ok(2673 < CPULIST_MAX, "and fit CPULIST_MAX with the NUL");
 	is_int(parse_cpulist("1024", &set), -ERANGE, "CPU_SETSIZE is out of range");
 	is_int(parse_cpulist("3-1", &set), -EINVAL, "a backwards range is refused");
 	is_int(parse_cpulist("99999999999999999999", &set), -ERANGE, "a huge number is out of range");

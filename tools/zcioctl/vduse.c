@@ -790,7 +790,7 @@ static int check_serve_cpus(const char *name, const cpu_set_t *cpus)
 	cpu_set_t allowed;
 	int bad, err = cpulist_allowed(cpus, &bad, &allowed);
 
-	if (err == -EINVAL) {
+	if (err && bad >= 0) {
 		format_cpulist(&allowed, allowed_list, sizeof(allowed_list));
 		snprintf(hint, sizeof(hint), "it may run on %s", allowed_list);
 		return zc_err(EINVAL, hint, "serving %s: CPU %d is offline or outside zcioctl's affinity", name, bad);

@@ -295,6 +295,13 @@ ok '[ "$(thread_cpus io)" = "0 0 1 " ] && [ "$(thread_cpus)" = "0 0 0-1 1 " ]' \
 zc vduse detach p0
 serve_down
 ok '[ "$srv_rc" = 0 ]' "stopped"
+zc vduse create p1 type blk capacity 16M queues 2
+ok 'serve_up p1 memory 16M workers 2 io-threads 1 cpus 0-1' "serve p1 (two queues) with workers 2, io-threads 1, cpus 0-1"
+zc -j vduse attach p1
+ok '[ "$(thread_cpus io)" = "0 1 " ]' "the two workers' threads on CPU 0 and CPU 1, one each ($(thread_cpus io))"
+zc vduse detach p1
+serve_down
+zc vduse destroy p1
 ok 'serve_up p0 memory 16M' "serve p0 without cpus"
 ok 'event ready ".cpus == null"' "the ready line has cpus null"
 serve_down
@@ -306,9 +313,11 @@ expect_err "serving p0: CPU 1023 is offline or outside zcioctl's affinity: Inval
 run taskset -c 0 "$ZCIOCTL" vduse serve p0 memory 16M cpus 0-1
 expect_rc 1 "cpus 0-1 under taskset -c 0 fails"
 expect_err "CPU 1 is offline or outside zcioctl's affinity: Invalid argument \(it may run on 0\)" "naming CPU 1, allowed only 0"
-taps_before=$(ip -o link show type tun | wc -l)
-zc vduse serve p0 tap auto cpus 1023
-ok '[ "$rc" = 1 ] && [ "$(ip -o link show type tun | wc -l)" = "$taps_before" ]' "tap auto with a bad CPU: refused before any tap is made"
+# checked before the backend and the tap are opened: the CPU is named, not the missing file or tap
+zc vduse serve p0 backend /nonexistent cpus 1023
+ok '[ "$rc" = 1 ] && [[ $err == *"CPU 1023 is offline"* ]]' "a missing backend and a bad CPU: the CPU is what it names"
+zc vduse serve p0 tap nosuch0 cpus 1023
+ok '[ "$rc" = 1 ] && [[ $err == *"CPU 1023 is offline"* ]]' "a missing tap and a bad CPU: the CPU is what it names"
 expect_usage 'argument "1-0" of "cpus" is wrong: expected a CPU list like 1 or 0-3,8 \(ranges low-high\)' \
 	"a backwards range" -- vduse serve p0 memory 16M cpus 1-0
 expect_usage 'argument "1024" of "cpus" is out of range: expected CPUs 0 to 1023' \
