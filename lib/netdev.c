@@ -22,10 +22,9 @@
 
 #define TUN_DEV "/dev/net/tun"
 
-int tap_open(const char *name, bool vnet_hdr, int hdr_len, bool offloads, struct tap *t)
+int tap_open(const char *name, bool vnet_hdr, int hdr_len, bool napi, struct tap *t)
 {
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0) };
-	unsigned features = offloads ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0;
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0) | (napi ? IFF_NAPI : 0) };
 	int err;
 
 	memset(t, 0, sizeof(*t));
@@ -43,8 +42,9 @@ int tap_open(const char *name, bool vnet_hdr, int hdr_len, bool offloads, struct
 	/* an existing device that is not a tap, or a tun: EINVAL */
 	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0 ||
 	    (vnet_hdr && ioctl(t->fd, TUNSETVNETHDRSZ, &hdr_len) < 0) ||
-	    ioctl(t->fd, TUNSETOFFLOAD, features) < 0)
+	    ioctl(t->fd, TUNSETOFFLOAD, 0) < 0 || ioctl(t->fd, TUNGETIFF, &ifr) < 0)
 		goto fail;
+	t->napi = ifr.ifr_flags & IFF_NAPI;
 	snprintf(t->name, sizeof(t->name), "%s", ifr.ifr_name);
 	t->ifindex = netdev_index(t->name);
 	if (t->ifindex < 0) {

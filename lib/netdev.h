@@ -21,15 +21,18 @@ struct tap {
 	char name[IFNAMSIZ];
 	int ifindex;
 	bool created;		/* a new tap: it goes away with its last fd */
+	bool napi;		/* its queue runs in NAPI mode (IFF_NAPI, as the kernel reports it back) */
 };
 
 /*
  * Open the tap `name`, or make a new one when name is NULL or "" (the kernel names it). With
  * vnet_hdr, every frame carries a virtio_net_hdr of hdr_len bytes (10, or 12 with MRG_RXBUF or
- * VERSION_1), and offloads turns on checksum and TSO so that large frames travel whole.
- * -ENODEV when there is no `name`, -EINVAL when it is not a tap.
+ * VERSION_1); no offloads until TUNSETOFFLOAD says which. napi asks for IFF_NAPI: what is
+ * written to the tap enters the stack through its queue's NAPI poll and GRO, in batches, as
+ * DPDK's virtio_user taps do (t->napi: what the kernel set). -ENODEV when there is no `name`,
+ * -EINVAL when it is not a tap.
  */
-int tap_open(const char *name, bool vnet_hdr, int hdr_len, bool offloads, struct tap *t);
+int tap_open(const char *name, bool vnet_hdr, int hdr_len, bool napi, struct tap *t);
 void tap_close(struct tap *t);
 
 int netdev_set_up(const char *name);

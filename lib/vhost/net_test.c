@@ -249,7 +249,7 @@ static int setup_rings(struct test *t)
 
 static int open_tap(struct test *t)
 {
-	int err = tap_open(t->o->tap, t->o->vnet_hdr, HDR_LEN, false, &t->tap);
+	int err = tap_open(t->o->tap, t->o->vnet_hdr, HDR_LEN, t->o->tap_napi, &t->tap);
 
 	if (err == -EINVAL && t->o->tap)
 		return fail(t, err, "%s is not a tap device", t->o->tap);
@@ -259,6 +259,7 @@ static int open_tap(struct test *t)
 		return fail(t, err, "opening the tap%s%s", t->o->tap ? " " : "", t->o->tap ? t->o->tap : "");
 	snprintf(t->r->tap, sizeof(t->r->tap), "%s", t->tap.name);
 	t->r->made_tap = t->tap.created;
+	t->r->tap_napi = t->tap.napi;
 	if (!t->tap.created)
 		return 0;
 	/* frames up to VHOST_NET_FRAME_MAX travel whole, without GSO */

@@ -38,6 +38,7 @@ struct vhost_net_test_opts {
 	unsigned inflight;		/* TX buffers in flight at most; 0: the queue size */
 	unsigned call_after;		/* TX: a call once this many buffers are used (EVENT_IDX); 0 or 1: each */
 	bool vnet_hdr;			/* the tap carries the virtio-net header (else vhost adds it) */
+	bool tap_napi;			/* the tap's queue in NAPI mode (IFF_NAPI) */
 	uint32_t delay_us;		/* netem delay on the sink (a new tap only) */
 	enum vhost_net_verify verify;	/* how TX frames are checked */
 	unsigned timeout_ms;		/* with no progress for this long: -ETIMEDOUT */
@@ -58,6 +59,7 @@ struct vhost_net_dir_result {
 struct vhost_net_test_result {
 	char tap[IFNAMSIZ];
 	bool made_tap;			/* ours, with the sink */
+	bool tap_napi;			/* the tap's queue runs in NAPI mode, as the kernel says */
 	uint64_t features;		/* negotiated */
 	int zcopytx;			/* the kernel's experimental_zcopytx, or -errno */
 	struct vhost_net_dir_result tx, rx;

@@ -185,7 +185,7 @@ STUB(int, vduse_list, (char ***names), -ENOENT)
 STUB(int, vduse_virtio_state, (const char *name, uint64_t *status, uint64_t *features), -ENODEV)
 STUB(int, vduse_wait_child, (const char *name, bool net, char *out, size_t len, unsigned timeout_ms), -ENODEV)
 STUB(int, vduse_netdev, (const char *name, char *ifname, size_t len), -ENODEV)
-STUB(int, tap_open, (const char *name, bool vnet_hdr, int hdr_len, bool offloads, struct tap *t), -ENODEV)
+STUB(int, tap_open, (const char *name, bool vnet_hdr, int hdr_len, bool napi, struct tap *t), -ENODEV)
 STUB(int, netdev_set_up, (const char *name), -ENODEV)
 STUB_VOID(tap_close, (struct tap *t))
 WRAP_DECL(int, vblk_backend_memory, (struct vblk_backend *b, uint64_t size));

@@ -21,8 +21,9 @@
  * json-schema-sum 6 d37b41fe7f3cf54d87ada601f492f71001ad39aab2e140c742bcaf064fc36e62
  * json-schema-sum 7 2743a9d290146e2c62e3e72d6c40fca3b5e4d2009fb562766e5c65fd7eea22bc
  * json-schema-sum 8 77f9ccb515a43dbfc4bc9de7ce39e10fe95974d61bdd452040ce9873259ea381
+ * json-schema-sum 9 8488cf89419248ad18190d435002dec1585870082521475171f93552053c5e97
  */
-#define JSON_SCHEMA_VERSION 8
+#define JSON_SCHEMA_VERSION 9
 
 #ifdef HAVE_BPF
 #define BUILT_WITH_BPF true

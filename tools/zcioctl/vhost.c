@@ -197,7 +197,8 @@ static void print_test(const struct vhost_net_test_opts *o, const struct vhost_n
 {
 	out_open_object(NULL);
 	print_string(PRINT_ANY, "tap", "tap %s", r->tap);
-	print_bool(PRINT_ANY, "made_tap", " (made for this run %s)", r->made_tap);
+	print_bool(PRINT_ANY, "made_tap", " (made for this run %s", r->made_tap);
+	print_bool(PRINT_ANY, "tap_napi", ", NAPI %s)", r->tap_napi);
 	print_hex(PRINT_ANY, "features", ", features 0x%llx", r->features);
 	print_frame_sizes(o);
 	print_uint(PRINT_ANY, "queue_size", ", queues of %llu", o->queue_size);
@@ -246,7 +247,7 @@ _Static_assert(VZC_PROBE_AUTO == 0 && VZC_PROBE_FENTRY == 1 && VZC_PROBE_KPROBE 
 static int do_test(struct args *a)
 {
 	uint64_t count = 1000, queue_size = 256, inflight = 0, call_after = 1, delay = 0, timeout = 5000;
-	int direction = 0, vnet_hdr = 0, zerocopy_count = 0, memory = 1, err;
+	int direction = 0, vnet_hdr = 0, tap_napi = 1, zerocopy_count = 0, memory = 1, err;
 	const char *tap = NULL, *sizes = "1500";
 	int verify = 0;
 	struct vhost_net_test_opts o = { 0 };
@@ -261,6 +262,7 @@ static int do_test(struct args *a)
 		{ "inflight", KW_U64, &inflight, 1, 32768 },
 		{ "call-after", KW_U64, &call_after, 1, 32768 },
 		{ "vnet-hdr", KW_CHOICE, &vnet_hdr, .choices = on_off },
+		{ "tap-napi", KW_CHOICE, &tap_napi, .choices = on_off },
 		{ "delay", KW_U64, &delay, 0, 10000000 },
 		{ "verify", KW_CHOICE, &verify, .choices = verify_modes },
 		{ "timeout", KW_U64, &timeout, 1, 3600000 },
@@ -291,6 +293,7 @@ static int do_test(struct args *a)
 	o.inflight = inflight;
 	o.call_after = call_after;
 	o.vnet_hdr = vnet_hdr == 0;
+	o.tap_napi = tap_napi == 0;
 	o.delay_us = delay;
 	o.verify = verify;	/* none, tc, socket: the enum's order */
 	o.timeout_ms = timeout;

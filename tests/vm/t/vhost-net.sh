@@ -22,6 +22,9 @@ ok 'vhost_test ".memory == \"memfd\" and .tx.verified == 1000 and .rx.verified =
 	"memory memfd: 60/1500/65000-byte frames exact both ways from a shared memfd"
 ok 'vhost_test ".tx.verified == 500 and .rx.verified == 500 and (.features / 134217728 | floor) % 2 == 1" direction both size 1500 count 500 vnet-hdr off verify socket' \
 	"vnet-hdr off: vhost adds the header itself (VHOST_NET_F_VIRTIO_NET_HDR), frames exact both ways"
+ok 'vhost_test ".tap_napi == false" count 10' "tap-napi off by default: the kernel reports no IFF_NAPI"
+ok 'vhost_test ".tap_napi == true and .tx.verified == 500 and .rx.verified == 500 and .tx.bad == 0 and .rx.bad == 0" direction both size 60,1500,65000 count 500 tap-napi on verify socket' \
+	"tap-napi on: the kernel reports IFF_NAPI back, frames of 60/1500/65000 bytes exact both ways through NAPI"
 ok 'vhost_test ".tx.frames == 999 and .tx.verified == 999 and .rx.verified == 999" direction both size 60,1500,65000 count 999 verify tc' \
 	"sizes in turn 60/1500/65000: TX checked in place by the tc program, RX in the ring, all exact"
 ok 'vhost_test ".tx.frames == 2000 and .peak_inflight <= 4 and .overtaken == 0" size 1500 count 2000 inflight 4 queue-size 64' \
@@ -45,6 +48,8 @@ run ip link set vt0 up
 ok 'vhost_test ".tap == \"vt0\" and .made_tap == false and .rx.verified == 200 and .tx.verified == 200" tap vt0 direction both count 200 verify socket' \
 	"tap vt0 (made beforehand): frames exact both ways"
 ok 'ip link show vt0 >/dev/null 2>&1' "and the tap is still there afterwards"
+ok 'vhost_test ".tap == \"vt0\" and .tap_napi and .rx.verified == 100 and .tx.verified == 100" tap vt0 direction both count 100 tap-napi on verify socket' \
+	"tap vt0 with tap-napi on: an existing tap's queue in NAPI mode too, frames exact"
 # verify tc on a tap of one's own: a clsact qdisc made for the check goes with it, one that was
 # there stays (with its filters) and only ours leaves
 ok 'vhost_test ".tx.verified == 100" tap vt0 count 100 verify tc' "tap vt0, verify tc: frames exact"
