@@ -509,7 +509,7 @@ static int do_cleanup(struct args *a)
 static const struct cmd vhost_cmds[] = {
 	{ "features", do_features, "[device PATH]", "the device's and the backend's features, by name" },
 	{ "test", do_test, "[tap NAME|auto] [direction tx|rx|both] [size N[,N...]] [count N] [queue-size N] [inflight N] [call-after N] "
-			   "[vnet-hdr on|off] [delay USEC] [verify none|tc|socket] [timeout MS] [zerocopy-count on|off|fentry|kprobe] [memory anonymous|memfd]",
+			   "[vnet-hdr on|off] [tap-napi on|off] [delay USEC] [verify none|tc|socket] [timeout MS] [zerocopy-count on|off|fentry|kprobe] [memory anonymous|memfd]",
 	  "be a guest's virtio-net driver: frames through vhost-net and a tap, zero-copy counted in the kernel" },
 	{ "blk", do_blk, "DEVICE [workload verify|read|write|randread|randwrite] [size SIZE] [bs SIZE] [count N] "
 			 "[queue-size N] [depth N] [pattern SEED | file PATH] [remap-every N] [memory memfd|anonymous] [timeout MS] [duration MS]",

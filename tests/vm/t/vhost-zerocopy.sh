@@ -19,9 +19,9 @@ for size in 1500 65000; do
 		"$size-byte frames: all 1000 TX buffers completed zero-copy (counted through $zc_probe), every frame exact (checked in place) both ways, more than one in flight"
 	diag "$size bytes: $(printf "%s" "$out" | jq -c '{fps: .tx.frames_per_sec, lat: .tx_latency, zc: .zerocopy.completed}')"
 done
-# guest memory in a shared memfd instead of anonymous memory: its pages are pinned the same way
 ok 'vhost_test ".tap_napi and .tx.verified == 1000 and .zerocopy.completed == 1000 and .zerocopy.copied_after == 0" size 1500 count 1000 inflight 64 verify tc tap-napi on' \
 	"tap-napi on: 1000 1500-byte frames zero-copy through the tap's NAPI poll, exact"
+# guest memory in a shared memfd instead of anonymous memory: its pages are pinned the same way
 ok 'vhost_test ".memory == \"memfd\" and .tx.verified == 1000 and .zerocopy.completed == 1000 and .rx.verified == 1000" direction both size 65000 count 1000 inflight 64 verify tc memory memfd' \
 	"memory memfd, 65000-byte frames: all 1000 TX buffers completed zero-copy, every frame exact both ways"
 ok 'vhost_test ".tx.frames == 1000 and .tx.verified == 1000 and .zerocopy.completed == 0 and .zerocopy.copied_by_vhost == 1000 and .rx.verified == 1000" direction both size 60 count 1000 verify tc' \
